@@ -1,0 +1,3 @@
+from morrow.cli.app import main
+
+main()
