@@ -1,0 +1,55 @@
+"""Alembic environment. The engine comes from `morrow.db.migrate` (or from settings for the CLI tool)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import JSON, Engine
+
+import morrow.db.models  # noqa: F401 - registers every table on the metadata
+from morrow.db.base import Base, UTCDateTime
+
+config = context.config
+
+
+def _engine() -> Engine:
+    engine = config.attributes.get("engine")
+    if engine is not None:
+        return engine  # type: ignore[no-any-return]
+    from morrow.db.engine import make_engine
+    from morrow.settings import load_settings
+
+    return make_engine(load_settings().database_url)
+
+
+def render_item(kind: str, item: Any, autogen: AutogenContext) -> str | Literal[False]:
+    """Render Morrow's column types by name so migrations stay readable and portable."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        autogen.imports.add("import morrow.db.base")
+        return "morrow.db.base.UTCDateTime()"
+    if kind == "type" and isinstance(item, JSON):
+        autogen.imports.add("import morrow.db.base")
+        return "morrow.db.base.JSONType"
+    return False
+
+
+def run_migrations_online() -> None:
+    engine = _engine()
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=True,
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `morrow db upgrade`")
+run_migrations_online()
