@@ -1,0 +1,193 @@
+"""Check-ins: questionnaire responses and sleep diary nights, scored by the instrument engine.
+
+Scores are always computed here from the raw answers, in the same transaction that stores them;
+nobody types a score in. An edit rescored from new answers keeps the old answers and score as history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry
+from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from morrow.instruments import get_instrument, score
+from morrow.services.actors import Actor
+from morrow.services.audit import audit
+from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
+from morrow.services.history import keep_revision
+from morrow.services.idempotency import store_once
+from morrow.services.inputs import Payload, parse
+from morrow.services.people import get_patient
+from morrow.services.tx import atomic
+
+CLINICIAN_RATERS = ("clinician", "system")
+RESPONSE_HISTORY = ("answers", "score", "total", "band", "administered_at", "voided_at")
+
+
+class ResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    instrument: str = Field(min_length=1, max_length=32)
+    answers: dict[str, Any]
+    administered_at: AwareDatetime
+    idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
+
+
+class ResponseUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    answers: dict[str, Any]
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class SleepDiaryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    night_of: date
+    answers: dict[str, Any]
+    idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
+
+
+def headline(result: dict[str, Any]) -> tuple[float | None, str | None]:
+    """The number a trend line plots for a result, and its band."""
+    for key in ("total", "score", "raw"):
+        value = result.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value), result.get("band")
+    return None, result.get("band")
+
+
+def record_response(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: ResponseCreate | Payload,
+    *,
+    now: datetime | None = None,
+) -> tuple[QuestionnaireResponse, bool]:
+    values = parse(ResponseCreate, data)
+    instrument_id = values.instrument.lower()
+    definition = get_instrument(instrument_id)
+    if definition.rater == "clinician" and actor.role not in CLINICIAN_RATERS:
+        raise PermissionDenied(f"{definition.title} is rated by a clinician", field="instrument")
+    if values.administered_at > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        raise ValidationError("a check-in cannot be dated in the future", field="administered_at")
+    result = score(instrument_id, values.answers)
+    total, band = headline(result)
+    rater = "clinician" if definition.rater == "clinician" else "self"
+    return store_once(
+        session,
+        actor,
+        model=QuestionnaireResponse,
+        entity="questionnaire_response",
+        patient_id=patient_id,
+        key=values.idempotency_key,
+        build=lambda: QuestionnaireResponse(
+            patient_id=patient_id,
+            instrument_id=instrument_id,
+            instrument_version=definition.version,
+            answers=values.answers,
+            score=result,
+            total=total,
+            band=band,
+            rater=rater,
+            rater_id=actor.user_id,
+            administered_at=values.administered_at,
+            idempotency_key=values.idempotency_key,
+        ),
+        matches=lambda existing: (
+            existing.instrument_id == instrument_id
+            and existing.answers == values.answers
+            and existing.administered_at == values.administered_at
+        ),
+    )
+
+
+def edit_response(
+    session: Session, actor: Actor, response_id: int, data: ResponseUpdate | Payload
+) -> QuestionnaireResponse:
+    """New answers for a stored response, rescored with the same instrument version."""
+    changes = parse(ResponseUpdate, data)
+    with atomic(session):
+        response = session.get(QuestionnaireResponse, response_id)
+        if response is None:
+            raise NotFound(f"no check-in with id {response_id}", field="response_id")
+        if response.voided_at is not None:
+            raise Conflict("this check-in was removed and can no longer be edited", field="response_id")
+        if get_instrument(response.instrument_id).version != response.instrument_version:
+            raise Conflict(
+                f"this check-in answered version {response.instrument_version}, which Morrow no longer scores; "
+                "record a new check-in instead",
+                field="response_id",
+            )
+        result = score(response.instrument_id, changes.answers)
+        keep_revision(session, actor, "questionnaire_response", response, RESPONSE_HISTORY, changes.reason)
+        response.answers, response.score = changes.answers, result
+        response.total, response.band = headline(result)
+        response.version += 1
+        audit(
+            session,
+            actor,
+            "update",
+            "questionnaire_response",
+            response.id,
+            patient_id=response.patient_id,
+            detail={"reason": changes.reason, "version": response.version},
+        )
+    return response
+
+
+def record_sleep_diary(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: SleepDiaryCreate | Payload,
+    *,
+    now: datetime | None = None,
+) -> tuple[SleepDiaryEntry, bool]:
+    """One night of the sleep diary; a night is filed under the local date of the evening it began."""
+    values = parse(SleepDiaryCreate, data)
+    metrics = score("csd", values.answers)
+    version = get_instrument("csd").version
+    with atomic(session):
+        zone = ZoneInfo(get_patient(session, patient_id).timezone)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    if values.night_of >= today + timedelta(days=1) or values.night_of < today - timedelta(days=400):
+        raise ValidationError(f"night_of {values.night_of} is not a night that has happened", field="night_of")
+    if values.night_of == today:
+        raise ValidationError("the diary for a night is filled in the next morning", field="night_of")
+
+    def build() -> SleepDiaryEntry:
+        taken = select(SleepDiaryEntry.id).where(
+            SleepDiaryEntry.patient_id == patient_id, SleepDiaryEntry.night_of == values.night_of
+        )
+        if session.scalar(taken) is not None:
+            raise Conflict(f"the night of {values.night_of} is already in the diary; edit it instead", field="night_of")
+        return SleepDiaryEntry(
+            patient_id=patient_id,
+            night_of=values.night_of,
+            answers=values.answers,
+            metrics=metrics,
+            total_sleep_min=metrics.get("tst_min"),
+            sleep_efficiency_pct=metrics.get("se_pct"),
+            instrument_version=version,
+            recorded_by_id=actor.user_id,
+            idempotency_key=values.idempotency_key,
+        )
+
+    return store_once(
+        session,
+        actor,
+        model=SleepDiaryEntry,
+        entity="sleep_diary_entry",
+        patient_id=patient_id,
+        key=values.idempotency_key,
+        build=build,
+        matches=lambda existing: existing.night_of == values.night_of and existing.answers == values.answers,
+    )

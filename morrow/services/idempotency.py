@@ -1,0 +1,75 @@
+"""Store a patient's record once per idempotency key, whatever the retries or races.
+
+A retry with the same key and the same data answers with the stored row; the same key with other data
+is a conflict (the client reused a key by mistake), never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from morrow.domain.errors import Conflict
+from morrow.services.actors import Actor
+from morrow.services.audit import audit
+from morrow.services.people import get_patient
+from morrow.services.tx import atomic
+
+
+class PatientRecord(Protocol):
+    id: Any
+    patient_id: Any
+    idempotency_key: Any
+
+
+R = TypeVar("R", bound=PatientRecord)
+
+
+def store_once(
+    session: Session,
+    actor: Actor,
+    *,
+    model: type[R],
+    entity: str,
+    patient_id: int,
+    key: str,
+    build: Callable[[], R],
+    matches: Callable[[R], bool],
+) -> tuple[R, bool]:
+    """`(row, True)` when stored now; `(row, False)` when this key was already stored with the same data."""
+    try:
+        with atomic(session):
+            existing = _by_key(session, model, patient_id, key)
+            if existing is not None:
+                return _same_or_conflict(existing, matches, entity), False
+            get_patient(session, patient_id)
+            row = build()
+            session.add(row)
+            session.flush()
+            audit(session, actor, "create", entity, row.id, patient_id=patient_id)
+            return row, True
+    except IntegrityError:
+        # A concurrent submission with the same key won the race: answer with what it stored.
+        with atomic(session):
+            existing = _by_key(session, model, patient_id, key)
+        if existing is None:
+            noun = entity.replace("_", " ")
+            raise Conflict(f"this {noun} clashes with one stored at the same moment; reload and retry") from None
+        return _same_or_conflict(existing, matches, entity), False
+
+
+def _by_key(session: Session, model: type[R], patient_id: int, key: str) -> R | None:
+    columns: Any = model
+    query = select(model).where(columns.patient_id == patient_id, columns.idempotency_key == key)
+    return session.scalars(query).one_or_none()
+
+
+def _same_or_conflict(existing: R, matches: Callable[[R], bool], entity: str) -> R:
+    if not matches(existing):
+        noun = entity.replace("_", " ")
+        raise Conflict(f"this idempotency key was already used for a different {noun}", field="idempotency_key")
+    return existing

@@ -1,0 +1,158 @@
+"""Patients, user accounts and care teams."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from morrow.db.models import CareTeam, Patient, User
+from morrow.domain.errors import Conflict, NotFound, ValidationError
+from morrow.services.actors import Actor
+from morrow.services.audit import audit
+from morrow.services.inputs import Payload, parse
+from morrow.services.passwords import MIN_LENGTH, hash_password
+from morrow.services.tx import atomic
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class PatientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str = Field(min_length=1, max_length=120)
+    timezone: str
+    clinic_ref: str | None = Field(default=None, max_length=64)
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    pregnant: bool = False
+    opioid_abstinent_since: date | None = None
+    taper_completed_on: date | None = None
+    usual_bedtime: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"{value!r} is not an IANA time zone such as 'America/New_York'")
+        try:
+            ZoneInfo(value)
+        except ZoneInfoNotFoundError:  # pragma: no cover - available_timezones said it exists
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+    @field_validator("usual_bedtime")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None and not CLOCK.match(value):
+            raise ValueError("use a 24-hour time such as '22:30'")
+        return value
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: str = Field(max_length=254)
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Literal["patient", "clinician", "admin"]
+    password: str = Field(min_length=MIN_LENGTH, max_length=1024)
+    patient_id: int | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise ValueError("is not an e-mail address")
+        return value.lower()
+
+
+def create_patient(session: Session, actor: Actor, data: PatientCreate | Payload) -> Patient:
+    values = parse(PatientCreate, data)
+    with atomic(session):
+        if values.clinic_ref and session.scalar(select(Patient.id).where(Patient.clinic_ref == values.clinic_ref)):
+            raise Conflict(f"clinic_ref {values.clinic_ref!r} is already in use", field="clinic_ref")
+        patient = Patient(**values.model_dump())
+        session.add(patient)
+        session.flush()
+        audit(session, actor, "create", "patient", patient.id, patient_id=patient.id)
+    return patient
+
+
+def create_user(session: Session, actor: Actor, data: UserCreate | Payload) -> User:
+    values = parse(UserCreate, data)
+    if values.role == "patient" and values.patient_id is None:
+        raise ValidationError("a patient account must name its patient", field="patient_id")
+    if values.role != "patient" and values.patient_id is not None:
+        raise ValidationError("only patient accounts are linked to a patient", field="patient_id")
+    with atomic(session):
+        if session.scalar(select(User.id).where(func.lower(User.email) == values.email)):
+            raise Conflict(f"an account for {values.email} already exists", field="email")
+        if values.patient_id is not None:
+            if session.get(Patient, values.patient_id) is None:
+                raise NotFound(f"no patient with id {values.patient_id}", field="patient_id")
+            if session.scalar(select(User.id).where(User.patient_id == values.patient_id)):
+                raise Conflict(f"patient {values.patient_id} already has an account", field="patient_id")
+        user = User(
+            email=values.email,
+            display_name=values.display_name,
+            role=values.role,
+            password_hash=hash_password(values.password),
+            patient_id=values.patient_id,
+        )
+        session.add(user)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "create",
+            "user",
+            user.id,
+            patient_id=values.patient_id,
+            detail={"role": values.role},
+        )
+    return user
+
+
+def create_care_team(
+    session: Session, actor: Actor, name: str, *, clinician_ids: list[int], patient_ids: list[int]
+) -> CareTeam:
+    name = name.strip()
+    if not name:
+        raise ValidationError("a care team needs a name", field="name")
+    with atomic(session):
+        if session.scalar(select(CareTeam.id).where(CareTeam.name == name)):
+            raise Conflict(f"a care team called {name!r} already exists", field="name")
+        team = CareTeam(name=name)
+        session.add(team)
+        for user_id in clinician_ids:
+            user = session.get(User, user_id)
+            if user is None or user.role != "clinician":
+                raise ValidationError(f"user {user_id} is not a clinician", field="clinician_ids")
+            team.members.append(user)
+        for patient_id in patient_ids:
+            patient = session.get(Patient, patient_id)
+            if patient is None:
+                raise NotFound(f"no patient with id {patient_id}", field="patient_ids")
+            team.patients.append(patient)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "create",
+            "care_team",
+            team.id,
+            detail={"clinicians": clinician_ids, "patients": patient_ids},
+        )
+    return team
+
+
+def get_patient(session: Session, patient_id: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"no patient with id {patient_id}", field="patient_id")
+    return patient
