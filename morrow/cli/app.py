@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
+from rich.console import Console
+
+from morrow.domain.errors import DomainError
 
 app = typer.Typer(
     name="morrow",
@@ -13,5 +18,23 @@ app = typer.Typer(
 )
 
 
+def _register() -> None:
+    from morrow.cli import db, demo, score, serve, user
+
+    score.register(app)
+    db.register(app)
+    user.register(app)
+    demo.register(app)
+    serve.register(app)
+
+
+_register()
+
+
 def main() -> None:
-    app()
+    """Entry point: a refusal or a configuration problem is one red line on stderr and exit 1."""
+    try:
+        app()
+    except DomainError as exc:
+        Console(stderr=True).print(f"[bold red]morrow:[/] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(1)

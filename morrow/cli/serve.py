@@ -1,0 +1,26 @@
+"""`morrow serve`: the web application under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from morrow.runtime import build_runtime
+from morrow.web.app import create_app
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Address to listen on (default: MORROW_HOST).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default: MORROW_PORT).")] = None,
+    ) -> None:
+        """Serve Morrow over HTTP (the database must be migrated first: `morrow db upgrade`)."""
+        runtime = build_runtime()
+        runtime.require_migrated()
+        bind_host, bind_port = host or runtime.settings.host, port or runtime.settings.port
+        Console().print(f"Morrow is serving on [bold]http://{bind_host}:{bind_port}[/] (Ctrl+C to stop).")
+        uvicorn.run(create_app(runtime), host=bind_host, port=bind_port, log_level="info")

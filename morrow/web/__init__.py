@@ -1,0 +1,1 @@
+"""The web layer: FastAPI routes that translate HTTP to service calls. No business rule lives here."""
