@@ -19,6 +19,8 @@ app = typer.Typer(
 
 
 def _register() -> None:
+    # Command modules import their heavy dependencies (SQLAlchemy, Alembic, FastAPI) inside the command,
+    # so that `morrow score`, which scripts call once per response, starts in a fraction of a second.
     from morrow.cli import db, demo, score, serve, user
 
     score.register(app)

@@ -11,9 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from morrow.demo.cast import DEMO_PASSWORD
-from morrow.demo.loader import clear_database, database_is_empty, load_demo, only_demo_accounts
 from morrow.domain.errors import Conflict
-from morrow.runtime import build_runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +29,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Load a demo clinic: two clinicians, an admin, and patients with months of plausible data."""
+        from morrow.demo.loader import clear_database, database_is_empty, load_demo, only_demo_accounts
+        from morrow.runtime import build_runtime
+
         console = Console()
         runtime = build_runtime()
         runtime.require_migrated()

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
-
-from morrow.runtime import build_runtime
-from morrow.web.app import create_app
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +15,11 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option(help="Port (default: MORROW_PORT).")] = None,
     ) -> None:
         """Serve Morrow over HTTP (the database must be migrated first: `morrow db upgrade`)."""
+        import uvicorn
+
+        from morrow.runtime import build_runtime
+        from morrow.web.app import create_app
+
         runtime = build_runtime()
         runtime.require_migrated()
         bind_host, bind_port = host or runtime.settings.host, port or runtime.settings.port

@@ -8,10 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from morrow.runtime import build_runtime
-from morrow.services.actors import Actor
-from morrow.services.people import create_user
-
 
 def register(app: typer.Typer) -> None:
     user = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -27,6 +23,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Add a user account. The password is asked for (hidden), or read from stdin for scripts."""
+        from morrow.runtime import build_runtime
+        from morrow.services.actors import Actor
+        from morrow.services.people import create_user
+
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:

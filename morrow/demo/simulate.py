@@ -40,7 +40,7 @@ def episodes_for(index: int) -> Episodes:
         alcohol_after_kratom=index % 6 == 0,
         benzodiazepine=index % 10 == 3,
         seven_oh=index % 12 == 5,
-        return_to_use=index % 8 == 4,
+        return_to_use=index % 8 == 3,
         phq9_item9=index % 9 == 1,
         liver_signs=index % 15 == 6,
         oversedation=index % 7 == 2,
