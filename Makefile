@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip -qq --disable-pip-version-check
 
-.PHONY: run test lint types install bench clean-demo
+.PHONY: run test lint types install bench clean-demo migration
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Morrow needs Python 3.11")'
@@ -38,3 +38,7 @@ bench: install
 
 clean-demo: install
 	$(BIN)/morrow demo --replace
+
+# After changing a model: make migration m="what changed" (then read the generated file).
+migration: install
+	$(BIN)/python -m morrow.db.migrate "$(m)"

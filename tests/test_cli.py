@@ -117,3 +117,40 @@ def test_serve_answers_on_loopback(env: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_a_clinic_can_be_set_up_from_the_command_line(env: dict[str, str]) -> None:
+    run_morrow("db", "upgrade", env=env)
+    patient = run_morrow("patient", "add", "--name", "Eve S.", "--timezone", "Europe/London", env=env)
+    assert "Added patient Eve S. (patient 1, Europe/London)" in patient.stdout
+    assert "timezone" in one_line_error(run_morrow("patient", "add", "--name", "X", "--timezone", "Mars/Base", env=env))
+    assert "usual_bedtime" in one_line_error(
+        run_morrow("patient", "add", "--name", "X", "--timezone", "UTC", "--usual-bedtime", "9pm", env=env)
+    )
+    for email, role, extra in (
+        ("dana@clinic.org", "clinician", ()),
+        ("eve@clinic.org", "patient", ("--patient-id", "1")),
+    ):
+        added = run_morrow(
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            "N",
+            "--role",
+            role,
+            *extra,
+            "--password-stdin",
+            env=env,
+            stdin="a long enough password\n",
+        )
+        assert added.returncode == 0, added.stderr
+    team = run_morrow("team", "add", "North", "--clinician", "DANA@clinic.org", "--patient-id", "1", env=env)
+    assert "Added care team North (team 1): 1 clinicians, 1 patients." in team.stdout
+    assert "no account for nobody@clinic.org" in one_line_error(
+        run_morrow("team", "add", "South", "--clinician", "nobody@clinic.org", env=env)
+    )
+    assert "is not a clinician" in one_line_error(
+        run_morrow("team", "add", "South", "--clinician", "eve@clinic.org", env=env)
+    )
