@@ -11,6 +11,7 @@ from morrow.catalog import Catalog, load_catalog
 from morrow.db.engine import check_connection, make_engine, make_sessionmaker
 from morrow.db.migrate import current_revision, head_revision
 from morrow.domain.errors import ConfigurationError
+from morrow.instruments import instrument_ids
 from morrow.settings import Settings, load_settings
 
 
@@ -33,7 +34,9 @@ class Runtime:
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
+    """Settings, database and knowledge, checked now: a bad setting or data file stops start-up here."""
     settings = settings or load_settings()
+    instrument_ids()  # loads and validates every instrument definition
     engine = make_engine(settings.database_url)
     check_connection(engine)
     return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), catalog=load_catalog())
