@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.db.engine import make_engine
 from morrow.db.migrate import upgrade
@@ -138,3 +138,18 @@ def cast(session: Session, system: Actor) -> Cast:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions that really commit (for concurrency tests); every row is deleted afterwards, so the
+    rolled-back tests around them still start from an empty database."""
+    from morrow.db.base import Base
+    from morrow.db.engine import make_sessionmaker
+
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from alembic import command
@@ -51,3 +52,57 @@ def test_migration_files_are_date_prefixed() -> None:
     assert names, "no migrations found"
     for name in names:
         assert re.fullmatch(r"\d{8}_[0-9a-z]+_[0-9a-z_]+\.py", name), name
+
+
+BATCH_REBUILD = '''"""rebuild regimens and patients, as a batch migration on SQLite does"""
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("regimens", recreate="always"):
+        pass
+    with op.batch_alter_table("patients", recreate="always"):
+        pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_batch_migration_keeps_every_row_that_points_at_a_rebuilt_table(tmp_path: Path) -> None:
+    import shutil
+
+    from sqlalchemy import func, select
+
+    from morrow.db.engine import make_sessionmaker
+    from morrow.db.models import DoseLog, RegimenItem
+    from morrow.demo.loader import load_demo
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'batch.db'}")
+    upgrade(engine)
+    load_demo(make_sessionmaker(engine), seed=1, patients=2, days=3, until=date(2026, 11, 20))
+
+    def counts() -> tuple[int, int]:
+        with make_sessionmaker(engine)() as session, session.begin():
+            items = session.scalar(select(func.count(RegimenItem.id))) or 0
+            linked = session.scalar(select(func.count(DoseLog.id)).where(DoseLog.regimen_item_id.is_not(None))) or 0
+        return items, linked
+
+    before = counts()
+    assert before[0] > 0
+    assert before[1] > 0
+    scripts = tmp_path / "migrations"
+    shutil.copytree(VERSIONS.parent, scripts)
+    (scripts / "versions" / "20990101_9999_batch_rebuild.py").write_text(
+        BATCH_REBUILD.format(head=head_revision(engine))
+    )
+    command.upgrade(alembic_config(engine, str(scripts)), "head")
+    assert counts() == before
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -75,7 +75,10 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. A deferred BEGIN starts as a read snapshot, and a
+        # write after another connection's commit then fails at once (SQLITE_BUSY_SNAPSHOT), which
+        # busy_timeout cannot wait out. WAL readers outside transactions are not blocked by it.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

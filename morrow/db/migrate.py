@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, script_location: str = "morrow.db:migrations") -> Config:
     config = Config()
-    config.set_main_option("script_location", "morrow.db:migrations")
+    config.set_main_option("script_location", script_location)
     config.set_main_option("file_template", FILE_TEMPLATE)
     config.attributes["engine"] = engine
     return config

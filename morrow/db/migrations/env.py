@@ -38,6 +38,12 @@ def render_item(kind: str, item: Any, autogen: AutogenContext) -> str | Literal[
 def run_migrations_online() -> None:
     engine = _engine()
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copy-and-drop; with foreign keys on, dropping the old table
+            # would cascade-delete (or refuse) every row that points at it. PRAGMA foreign_keys is
+            # ignored inside a transaction, so it is set on the raw connection before one begins.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -47,7 +53,13 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows pointing at missing rows: {broken[:5]}")
         connection.commit()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 if context.is_offline_mode():

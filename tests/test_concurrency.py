@@ -1,0 +1,78 @@
+"""Writes at the same moment: nothing fails, nothing is stored twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from morrow.db.models import DoseLog
+from morrow.services.actors import Actor
+from morrow.services.doses import log_dose
+from morrow.services.people import create_patient
+
+NOW = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)
+SYSTEM = Actor.system("test")
+
+
+def run_together(count: int, work: Any) -> list[Any]:
+    """Start `count` threads at the same instant; collect each one's result or exception."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def dose(key: str) -> dict[str, Any]:
+    return {
+        "substance": "kratom",
+        "amount": 3,
+        "unit": "g",
+        "taken_at": "2026-11-20T20:00:00-05:00",
+        "idempotency_key": key,
+    }
+
+
+def test_the_same_submission_at_once_from_many_clients_is_stored_once(committed: sessionmaker[Session]) -> None:
+    with committed() as session:
+        patient_id = create_patient(session, SYSTEM, {"display_name": "Ana", "timezone": "UTC"}).id
+
+    def submit(_: int) -> tuple[int, bool]:
+        with committed() as session:
+            stored, created = log_dose(session, SYSTEM, patient_id, dose("retry-key-001"), now=NOW)
+            return stored.id, created
+
+    results = run_together(8, submit)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({stored_id for stored_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 7 + [True]
+    with committed() as session, session.begin():
+        assert session.scalar(select(func.count(DoseLog.id))) == 1
+
+
+def test_different_submissions_at_once_are_all_stored(committed: sessionmaker[Session]) -> None:
+    with committed() as session:
+        patient_id = create_patient(session, SYSTEM, {"display_name": "Ben", "timezone": "UTC"}).id
+
+    def submit(index: int) -> int:
+        with committed() as session:
+            return log_dose(session, SYSTEM, patient_id, dose(f"parallel-{index:04d}"), now=NOW)[0].id
+
+    results = run_together(8, submit)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len(set(results)) == 8
