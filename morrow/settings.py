@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
             raise ValueError("MORROW_SECRET_KEY must be set to a long random value when MORROW_ENVIRONMENT=production")
-        if self.environment == "production" and len(self.secret_key.get_secret_value()) < 32:
+        if self.environment == "production" and len(self.secret_key.get_secret_value().strip()) < 32:
             raise ValueError("MORROW_SECRET_KEY must be at least 32 characters in production")
         return self
 

@@ -221,3 +221,83 @@ def test_symptoms_use_catalog_codes_rated_zero_to_three(session: Session, cast: 
             )
         assert caught.value.field == field
     assert rows(session, SymptomReport) == 1
+
+
+NIGHT = {
+    "into_bed": "23:00",
+    "try_sleep": "23:00",
+    "sol_min": 0,
+    "nwak": 0,
+    "waso_min": 0,
+    "final_wake": "07:00",
+    "out_of_bed": "07:00",
+}
+
+
+@pytest.mark.parametrize(
+    ("zone", "night_of", "answers", "tib", "shift"),
+    [
+        ("America/New_York", "2026-03-07", NIGHT, 420, -60),  # spring forward: 23:00 to 07:00 is 7 hours
+        ("America/New_York", "2026-10-31", NIGHT, 540, 60),  # fall back: 9 hours
+        ("America/New_York", "2026-11-20", NIGHT, 480, None),  # an ordinary night
+        ("Europe/Berlin", "2026-03-07", NIGHT, 480, None),  # New York's change is not Berlin's
+        ("Europe/Berlin", "2026-03-28", NIGHT, 420, -60),
+        ("America/New_York", "2026-03-07", NIGHT | {"into_bed": "00:30", "try_sleep": "00:40"}, 330, -60),
+        ("America/Phoenix", "2026-03-07", NIGHT, 480, None),  # Arizona keeps standard time
+    ],
+)
+def test_a_night_across_a_clock_change_counts_the_time_that_passed(
+    session: Session, system: Any, zone: str, night_of: str, answers: dict[str, Any], tib: int, shift: int | None
+) -> None:
+    from morrow.services.people import create_patient
+
+    patient_id = create_patient(session, system, {"display_name": "Night owl", "timezone": zone}).id
+    entry, _ = record_sleep_diary(
+        session,
+        system,
+        patient_id,
+        {"night_of": night_of, "answers": answers, "idempotency_key": "dst-night-01"},
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    assert entry.metrics["tib_min"] == tib
+    lights_out_lag = 10 if answers["try_sleep"] != answers["into_bed"] else 0
+    assert entry.total_sleep_min == tib - lights_out_lag
+    assert entry.metrics.get("dst_shift_min") == shift
+    assert entry.answers == answers  # what the patient wrote is kept as written
+
+
+def test_a_bedtime_after_midnight_belongs_to_the_evening_before(session: Session, cast: Cast) -> None:
+    late = DIARY | {"into_bed": "01:10", "try_sleep": "01:20", "sol_min": 20}
+    entry, _ = record_sleep_diary(
+        session,
+        cast.actor(cast.alice),
+        cast.alice_patient.id,
+        {"night_of": "2026-11-20", "answers": late, "idempotency_key": "late-night-1"},
+        now=NOW,
+    )
+    assert entry.night_of == date(2026, 11, 20)
+    assert entry.metrics["tib_min"] == 320
+
+
+def test_a_diary_night_can_be_corrected_and_keeps_its_history(session: Session, cast: Cast) -> None:
+    from morrow.services.checkins import edit_sleep_diary
+
+    entry_id = record_sleep_diary(
+        session,
+        cast.actor(cast.alice),
+        cast.alice_patient.id,
+        {"night_of": "2026-11-20", "answers": DIARY, "idempotency_key": "diary-edit-01"},
+        now=NOW,
+    )[0].id
+    edited = edit_sleep_diary(
+        session,
+        cast.actor(cast.alice),
+        entry_id,
+        {"answers": DIARY | {"waso_min": 20}, "reason": "fewer wakings than I wrote"},
+    )
+    assert (edited.total_sleep_min, edited.version) == (275, 2)
+    with session.begin():
+        history = revisions(session, "sleep_diary_entry", entry_id)
+    assert [h.values["total_sleep_min"] for h in history] == [245]
+    with pytest.raises(PermissionDenied):
+        edit_sleep_diary(session, cast.actor(cast.carol), entry_id, {"answers": DIARY, "reason": "not mine"})

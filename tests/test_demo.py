@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from morrow.db.base import Base
 from morrow.db.engine import make_engine, make_sessionmaker
 from morrow.db.migrate import upgrade
-from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, RegimenItem, SleepDiaryEntry, SymptomReport
+from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, Regimen, SleepDiaryEntry, SymptomReport
 from morrow.demo.loader import DemoSummary, load_demo
 from morrow.instruments import score
+from morrow.services.checkins import diary_metrics
 from tests.cli_helpers import one_line_error, run_morrow
 
 UNTIL = date(2026, 11, 20)
@@ -71,8 +74,6 @@ def test_history_ends_on_the_last_day_in_each_patients_zone(demo: tuple[sessionm
     sessions, _ = demo
     with sessions() as session, session.begin():
         for patient in session.scalars(select(Patient)):
-            from zoneinfo import ZoneInfo
-
             zone = ZoneInfo(patient.timezone)
             days = {
                 d.taken_at.astimezone(zone).date()
@@ -97,11 +98,27 @@ def test_it_contains_the_episodes_the_safety_rules_must_see(demo: tuple[sessionm
 
 
 def test_some_planned_doses_are_missed(demo: tuple[sessionmaker[Session], DemoSummary]) -> None:
+    """Per patient and local day: the doses the regimen in force scheduled, against those logged."""
     sessions, _ = demo
+    scheduled = logged = 0
     with sessions() as session, session.begin():
-        fixed = session.scalars(select(RegimenItem).where(RegimenItem.schedule_kind == "fixed")).all()
-        planned = session.scalars(select(DoseLog).where(DoseLog.kind.in_(["planned", "off_plan"]))).all()
-    assert len(planned) < sum(len(item.times) or 1 for item in fixed) * 30
+        for patient in session.scalars(select(Patient)):
+            zone = ZoneInfo(patient.timezone)
+            per_day: Counter[date] = Counter(
+                dose.taken_at.astimezone(zone).date()
+                for dose in session.scalars(
+                    select(DoseLog).where(DoseLog.patient_id == patient.id, DoseLog.regimen_item_id.is_not(None))
+                )
+            )
+            regimens = session.scalars(select(Regimen).where(Regimen.patient_id == patient.id)).all()
+            for offset in range(1, 29):  # whole days inside the 30, away from jitter at the edges
+                day = UNTIL - timedelta(days=offset)
+                active = [r for r in regimens if r.starts_on <= day and (r.ends_on is None or day <= r.ends_on)]
+                assert len(active) == 1, (patient.id, day)
+                scheduled += sum(len(item.times) or 1 for item in active[0].items)
+                logged += per_day[day]
+    assert scheduled > 0
+    assert 0.75 * scheduled < logged < scheduled  # adherence is high, and not perfect
 
 
 def test_every_stored_score_is_the_engines_score_of_its_answers(
@@ -111,8 +128,12 @@ def test_every_stored_score_is_the_engines_score_of_its_answers(
     with sessions() as session, session.begin():
         for response in session.scalars(select(QuestionnaireResponse)):
             assert response.score == score(response.instrument_id, response.answers)
+        shifts = set()
         for night in session.scalars(select(SleepDiaryEntry)):
-            assert night.metrics == score("csd", night.answers)
+            zone = ZoneInfo(session.get_one(Patient, night.patient_id).timezone)
+            assert night.metrics == diary_metrics(night.answers, night.night_of, zone)
+            shifts.add(night.metrics.get("dst_shift_min"))
+    assert 60 in shifts  # the 30 days include the night the clocks went back (1 November 2026)
 
 
 def test_the_demo_command_loads_once_and_guards_real_data(tmp_path: Path) -> None:
@@ -130,6 +151,9 @@ def test_the_demo_command_loads_once_and_guards_real_data(tmp_path: Path) -> Non
     assert "was not loaded again" in again.stdout
     replaced = run_morrow("demo", "--replace", *small, env=env)
     assert replaced.returncode == 0, replaced.stderr
+    real_patient = run_morrow("patient", "add", "--name", "Real Person", "--timezone", "UTC", env=env)
+    assert real_patient.returncode == 0, real_patient.stderr
+    assert "not the demo's" in one_line_error(run_morrow("demo", "--replace", *small, env=env))
     added = run_morrow(
         "user",
         "add",
@@ -144,4 +168,11 @@ def test_the_demo_command_loads_once_and_guards_real_data(tmp_path: Path) -> Non
         stdin="a long enough password\n",
     )
     assert added.returncode == 0, added.stderr
-    assert "not demo accounts" in one_line_error(run_morrow("demo", "--replace", *small, env=env))
+    assert "not the demo's" in one_line_error(run_morrow("demo", "--replace", *small, env=env))
+
+
+def test_the_demo_never_holds_data_from_the_future(tmp_path: Path) -> None:
+    env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'future.db'}"}
+    run_morrow("db", "upgrade", env=env)
+    assert "no data from the future" in one_line_error(run_morrow("demo", "--until", "2099-01-01", env=env))
+    assert "is before" in one_line_error(run_morrow("demo", "--until", "0001-01-03", env=env))

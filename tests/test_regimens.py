@@ -28,8 +28,9 @@ def kratom_item(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-def regimen(starts_on: str = "2026-11-01", **item: Any) -> dict[str, Any]:
-    return {"title": "Kratom", "starts_on": starts_on, "items": [kratom_item(**item)]}
+def regimen(starts_on: str = "2026-11-01", item_starts_on: str | None = None, **item: Any) -> dict[str, Any]:
+    first = kratom_item(starts_on=item_starts_on or starts_on) | item
+    return {"title": "Kratom", "starts_on": starts_on, "items": [first]}
 
 
 def test_a_clinician_sets_a_regimen(session: Session, cast: Cast) -> None:
@@ -70,6 +71,9 @@ def test_a_new_regimen_ends_the_previous_one_the_day_before(session: Session, ca
         ({"titration_max_increase": 0.5}, "items.0"),
         ({"ends_on": "2026-10-01"}, "items.0"),
         ({"unit": "standard_drink"}, "items.0.unit"),
+        ({"ceiling_dose": 5000}, "items.0.ceiling_dose"),
+        ({"item_starts_on": "2026-10-01"}, "items.0.starts_on"),
+        ({"item_starts_on": "1999-12-31"}, "items.0.starts_on"),
     ],
 )
 def test_bad_items_name_the_field(session: Session, cast: Cast, item: dict[str, Any], field: str) -> None:

@@ -31,6 +31,8 @@ def test_it_refuses_the_default_secret_in_production() -> None:
         Settings(environment="production")
     assert Settings(environment="development").secret_key.get_secret_value() == DEVELOPMENT_SECRET
     assert Settings(environment="production", secret_key="s" * 40).environment == "production"
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        Settings(environment="production", secret_key=" " * 40)
 
 
 def test_it_names_the_variable_when_a_value_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from morrow.demo.cast import DEMO_PASSWORD
-from morrow.domain.errors import Conflict
+from morrow.domain.errors import Conflict, ValidationError
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
         patients: Annotated[int, typer.Option(min=1, max=500, help="How many patients.")] = 40,
         days: Annotated[int, typer.Option(min=1, max=365, help="Days of history per patient.")] = 90,
         until: Annotated[
-            datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day of history (default: yesterday, UTC).")
+            datetime | None,
+            typer.Option(
+                formats=["%Y-%m-%d"], help="Last day of history (default: the last day that has ended everywhere)."
+            ),
         ] = None,
         if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing if the database has accounts.")] = False,
         replace: Annotated[
@@ -29,10 +32,14 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Load a demo clinic: two clinicians, an admin, and patients with months of plausible data."""
-        from morrow.demo.loader import clear_database, database_is_empty, load_demo, only_demo_accounts
+        from morrow.demo.loader import clear_database, database_is_empty, latest_until, load_demo, only_demo_data
         from morrow.runtime import build_runtime
 
         console = Console()
+        latest = latest_until(datetime.now(UTC))
+        last_day: date = until.date() if until else latest
+        if last_day > latest:
+            raise ValidationError(f"--until must be {latest} or earlier: the demo holds no data from the future")
         runtime = build_runtime()
         runtime.require_migrated()
         if not database_is_empty(runtime.sessions):
@@ -42,10 +49,9 @@ def register(app: typer.Typer) -> None:
                 return
             if not replace:
                 raise Conflict("the database already has accounts; use --replace to reload a demo clinic")
-            if not only_demo_accounts(runtime.sessions):
-                raise Conflict("--replace refused: this database has accounts that are not demo accounts")
+            if not only_demo_data(runtime.sessions):
+                raise Conflict("--replace refused: this database has accounts or patients that are not the demo's")
             clear_database(runtime.sessions)
-        last_day: date = until.date() if until else datetime.now(UTC).date() - timedelta(days=1)
         with Progress(
             TextColumn("[bold]Loading the demo clinic"),
             BarColumn(),

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         host: Annotated[str | None, typer.Option(help="Address to listen on (default: MORROW_HOST).")] = None,
-        port: Annotated[int | None, typer.Option(help="Port (default: MORROW_PORT).")] = None,
+        port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: MORROW_PORT).")] = None,
     ) -> None:
         """Serve Morrow over HTTP (the database must be migrated first: `morrow db upgrade`)."""
         import uvicorn
@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
 
         runtime = build_runtime()
         runtime.require_migrated()
-        bind_host, bind_port = host or runtime.settings.host, port or runtime.settings.port
+        bind_host = host if host is not None else runtime.settings.host
+        bind_port = port if port is not None else runtime.settings.port
         Console().print(f"Morrow is serving on [bold]http://{bind_host}:{bind_port}[/] (Ctrl+C to stop).")
         uvicorn.run(create_app(runtime), host=bind_host, port=bind_port, log_level="info")

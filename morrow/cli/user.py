@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from morrow.services.people import create_user
 
         if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
+            password = sys.stdin.readline().rstrip("\r\n")  # the line ending only: spaces are part of it
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         runtime = build_runtime()

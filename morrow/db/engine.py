@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.domain.errors import ConfigurationError
@@ -29,6 +29,12 @@ def parse_database_url(raw: str) -> URL:
         ) from None
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
+        if not url.database or url.database == ":memory:" or "mode=memory" in str(url):
+            raise ConfigurationError(
+                "MORROW_DATABASE_URL names an in-memory SQLite database, which keeps nothing; give a file path "
+                "(sqlite:///PATH)",
+                field="database_url",
+            )
         return url
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         return url.set(drivername="postgresql+psycopg")
@@ -50,7 +56,7 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
 
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     database = url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
+    if database and not database.startswith("file:"):
         parent = Path(database).expanduser().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -68,9 +74,8 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
-        if database and database != ":memory:":
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -88,7 +93,7 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         shown = engine.url.render_as_string(hide_password=True)
         raise ConfigurationError(

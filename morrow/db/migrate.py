@@ -6,7 +6,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DBAPIError
+
+from morrow.domain.errors import ConfigurationError
 
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
 
@@ -20,7 +23,19 @@ def alembic_config(engine: Engine, script_location: str = "morrow.db:migrations"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """Migrate to `revision`; a database that is not Morrow's, or that fails, is a one-line error."""
+    where = engine.url.render_as_string(hide_password=True)
+    if current_revision(engine) is None and set(inspect(engine).get_table_names()) - {"alembic_version"}:
+        raise ConfigurationError(
+            f"the database at {where} already has tables but no Morrow schema version; "
+            "point MORROW_DATABASE_URL at an empty database or a Morrow one",
+            field="database_url",
+        )
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigurationError(f"migrating {where} failed: {reason}", field="database_url") from None
 
 
 def current_revision(engine: Engine) -> str | None:

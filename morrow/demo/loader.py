@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.db.base import Base
-from morrow.db.models import Regimen, User
+from morrow.db.models import Patient, Regimen, User
 from morrow.demo.cast import (
     DEMO_DOMAIN,
     DEMO_PASSWORD,
@@ -25,15 +26,17 @@ from morrow.demo.cast import (
 )
 from morrow.demo.profiles import PROFILES
 from morrow.demo.simulate import Entry, PatientDays
-from morrow.domain.errors import Conflict
+from morrow.domain.errors import Conflict, ValidationError
 from morrow.services.actors import Actor
+from morrow.services.audit import audit
 from morrow.services.checkins import record_response, record_sleep_diary
 from morrow.services.doses import log_dose
-from morrow.services.people import create_care_team, create_patient, create_user
+from morrow.services.people import add_to_care_team, create_care_team, create_patient, create_user
 from morrow.services.regimens import start_regimen
 from morrow.services.symptoms import report_symptoms
 
 BEDTIMES = ("22:00", "22:30", "23:00", "23:15", "23:30")
+EARLIEST_UNTIL = date(2000, 12, 31)
 
 
 @dataclass
@@ -48,17 +51,26 @@ def database_is_empty(sessions: sessionmaker[Session]) -> bool:
         return (session.scalar(select(func.count(User.id))) or 0) == 0
 
 
-def only_demo_accounts(sessions: sessionmaker[Session]) -> bool:
+def latest_until(now: datetime) -> date:
+    """The last day that has ended in every time zone: a demo up to it has nothing in the future."""
+    return now.astimezone(ZoneInfo("Etc/GMT+12")).date() - timedelta(days=1)
+
+
+def only_demo_data(sessions: sessionmaker[Session]) -> bool:
+    """Every account is a demo account and every patient a demo patient (patients need no account)."""
     with sessions() as session, session.begin():
         emails = session.scalars(select(User.email)).all()
-    return all(email.endswith("@" + DEMO_DOMAIN) for email in emails)
+        refs = session.scalars(select(Patient.clinic_ref)).all()
+    return all(e.endswith("@" + DEMO_DOMAIN) for e in emails) and all(r and r.startswith("DEMO-") for r in refs)
 
 
 def clear_database(sessions: sessionmaker[Session]) -> None:
-    """Delete every row (demo databases only: the caller checks `only_demo_accounts` first)."""
+    """Delete every row (demo databases only: the caller checks `only_demo_data` first), and start the
+    new audit trail with a record that the old clinic was removed."""
     with sessions() as session, session.begin():
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
+        audit(session, Actor.system("demo"), "replace", "demo_clinic", detail={"reason": "morrow demo --replace"})
 
 
 def load_demo(
@@ -71,6 +83,8 @@ def load_demo(
     on_patient: Callable[[], None] | None = None,
 ) -> DemoSummary:
     """`patients` patients with `days` days of history ending on `until` (inclusive)."""
+    if until < EARLIEST_UNTIL:
+        raise ValidationError(f"until: {until} is before {EARLIEST_UNTIL}", field="until")
     system = Actor.system("demo")
     summary = DemoSummary()
     start = until - timedelta(days=days - 1)
@@ -87,7 +101,10 @@ def load_demo(
             staff[member.email] = user
             summary.logins.append((member.role, member.email, member.team or "all teams (no clinical data)"))
         clinicians = [u for u in staff.values() if u.role == "clinician"]
-        team_patients: dict[int, list[int]] = {i: [] for i in range(len(TEAMS))}
+        teams = [
+            create_care_team(session, system, name, clinician_ids=[clinicians[i].id], patient_ids=[])
+            for i, name in enumerate(TEAMS)
+        ]
         for index in range(patients):
             rng = Random(f"{seed}:{index}")  # noqa: S311 - demo data, not security
             profile = PROFILES[index % len(PROFILES)]
@@ -122,7 +139,7 @@ def load_demo(
             if index < 3:
                 summary.logins.append(("patient", email, f"{name} ({profile.name.replace('_', ' ')})"))
             team = index % len(TEAMS)
-            team_patients[team].append(patient.id)
+            add_to_care_team(session, system, teams[team].id, patient_ids=[patient.id])
             days_of = PatientDays(rng, index, profile, zone, bedtime, start, days)
             patient_actor = Actor(user_id=account.id, label=email, role="patient", origin="demo")
             clinician = clinicians[team]
@@ -132,10 +149,6 @@ def load_demo(
             summary.patients += 1
             if on_patient is not None:
                 on_patient()
-        for team, name in enumerate(TEAMS):
-            create_care_team(
-                session, system, name, clinician_ids=[clinicians[team].id], patient_ids=team_patients[team]
-            )
     return summary
 
 

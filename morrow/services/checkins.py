@@ -6,24 +6,26 @@ nobody types a score in. An edit rescored from new answers keeps the old answers
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.instruments import get_instrument, score
+from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
-from morrow.services.inputs import Payload, parse
-from morrow.services.people import get_patient
+from morrow.services.inputs import Day, Moment, Payload, parse, valid_id
+from morrow.services.people import CLOCK, get_patient
 from morrow.services.tx import atomic
 
 CLINICIAN_RATERS = ("clinician", "system")
@@ -35,7 +37,7 @@ class ResponseCreate(BaseModel):
 
     instrument: str = Field(min_length=1, max_length=32)
     answers: dict[str, Any]
-    administered_at: AwareDatetime
+    administered_at: Moment
     idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
 
 
@@ -49,9 +51,17 @@ class ResponseUpdate(BaseModel):
 class SleepDiaryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    night_of: date
+    night_of: Day
     answers: dict[str, Any]
     idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
+
+
+def _require_rater(actor: Actor, instrument_id: str) -> Any:
+    """The instrument's definition; a clinician-rated one (COWS) refuses anyone but a clinician."""
+    definition = get_instrument(instrument_id)
+    if definition.rater == "clinician" and actor.role not in CLINICIAN_RATERS:
+        raise PermissionDenied(f"{definition.title} is rated by a clinician", field="instrument")
+    return definition
 
 
 def headline(result: dict[str, Any]) -> tuple[float | None, str | None]:
@@ -73,9 +83,7 @@ def record_response(
 ) -> tuple[QuestionnaireResponse, bool]:
     values = parse(ResponseCreate, data)
     instrument_id = values.instrument.lower()
-    definition = get_instrument(instrument_id)
-    if definition.rater == "clinician" and actor.role not in CLINICIAN_RATERS:
-        raise PermissionDenied(f"{definition.title} is rated by a clinician", field="instrument")
+    definition = _require_rater(actor, instrument_id)
     if values.administered_at > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         raise ValidationError("a check-in cannot be dated in the future", field="administered_at")
     result = score(instrument_id, values.answers)
@@ -115,9 +123,11 @@ def edit_response(
     """New answers for a stored response, rescored with the same instrument version."""
     changes = parse(ResponseUpdate, data)
     with atomic(session):
-        response = session.get(QuestionnaireResponse, response_id)
+        response = session.get(QuestionnaireResponse, response_id) if valid_id(response_id) else None
         if response is None:
             raise NotFound(f"no check-in with id {response_id}", field="response_id")
+        require_access(session, actor, response.patient_id)
+        _require_rater(actor, response.instrument_id)
         if response.voided_at is not None:
             raise Conflict("this check-in was removed and can no longer be edited", field="response_id")
         if get_instrument(response.instrument_id).version != response.instrument_version:
@@ -143,6 +153,37 @@ def edit_response(
     return response
 
 
+DIARY_CLOCKS = ("into_bed", "try_sleep", "final_wake", "out_of_bed")
+
+
+def diary_metrics(answers: dict[str, Any], night_of: date, zone: ZoneInfo) -> dict[str, Any]:
+    """The diary's metrics for the time that really passed. The instrument does clock arithmetic; on a
+    night when the clocks change (23:00 to 07:00 is 7 hours on spring-forward night) the clock times are
+    first restated at the offset in force at into_bed, and `dst_shift_min` says by how much."""
+    clocks = [answers.get(name) for name in DIARY_CLOCKS]
+    if not all(isinstance(c, str) and CLOCK.match(c) for c in clocks):
+        return score("csd", answers)  # the engine refuses it, naming the field
+    wall = [time.fromisoformat(c) for c in clocks]  # type: ignore[arg-type]
+    day = night_of if wall[0] >= time(12) else night_of + timedelta(days=1)
+    moments: list[datetime] = []
+    for clock in wall:
+        moment = datetime.combine(day, clock)
+        if moments and moment < moments[-1]:
+            day += timedelta(days=1)
+            moment = datetime.combine(day, clock)
+        moments.append(moment)
+    # In UTC: Python subtracts two datetimes that share a tzinfo as wall-clock times.
+    aware = [moment.replace(tzinfo=zone).astimezone(UTC) for moment in moments]
+    offset = moments[0].replace(tzinfo=zone).utcoffset()
+    assert offset is not None
+    fixed = [moment.astimezone(dt_timezone(offset)) for moment in aware]
+    shift = round(((aware[-1] - aware[0]) - (moments[-1] - moments[0])).total_seconds() / 60)
+    if shift == 0:
+        return score("csd", answers)
+    restated = dict(answers) | {name: f"{moment:%H:%M}" for name, moment in zip(DIARY_CLOCKS, fixed, strict=True)}
+    return score("csd", restated) | {"dst_shift_min": shift}
+
+
 def record_sleep_diary(
     session: Session,
     actor: Actor,
@@ -153,10 +194,10 @@ def record_sleep_diary(
 ) -> tuple[SleepDiaryEntry, bool]:
     """One night of the sleep diary; a night is filed under the local date of the evening it began."""
     values = parse(SleepDiaryCreate, data)
-    metrics = score("csd", values.answers)
     version = get_instrument("csd").version
     with atomic(session):
         zone = ZoneInfo(get_patient(session, patient_id).timezone)
+    metrics = diary_metrics(values.answers, values.night_of, zone)
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     if values.night_of >= today + timedelta(days=1) or values.night_of < today - timedelta(days=400):
         raise ValidationError(f"night_of {values.night_of} is not a night that has happened", field="night_of")
@@ -191,3 +232,31 @@ def record_sleep_diary(
         build=build,
         matches=lambda existing: existing.night_of == values.night_of and existing.answers == values.answers,
     )
+
+
+DIARY_HISTORY = ("answers", "metrics", "total_sleep_min", "sleep_efficiency_pct")
+
+
+def edit_sleep_diary(session: Session, actor: Actor, entry_id: int, data: ResponseUpdate | Payload) -> SleepDiaryEntry:
+    """New answers for a diary night, rescored; the old answers and metrics are kept as a revision."""
+    changes = parse(ResponseUpdate, data)
+    with atomic(session):
+        entry = session.get(SleepDiaryEntry, entry_id) if valid_id(entry_id) else None
+        if entry is None:
+            raise NotFound(f"no diary night with id {entry_id}", field="entry_id")
+        patient = require_access(session, actor, entry.patient_id)
+        metrics = diary_metrics(changes.answers, entry.night_of, ZoneInfo(patient.timezone))
+        keep_revision(session, actor, "sleep_diary_entry", entry, DIARY_HISTORY, changes.reason)
+        entry.answers, entry.metrics = changes.answers, metrics
+        entry.total_sleep_min, entry.sleep_efficiency_pct = metrics.get("tst_min"), metrics.get("se_pct")
+        entry.version += 1
+        audit(
+            session,
+            actor,
+            "update",
+            "sleep_diary_entry",
+            entry.id,
+            patient_id=entry.patient_id,
+            detail={"reason": changes.reason, "version": entry.version},
+        )
+    return entry

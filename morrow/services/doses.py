@@ -6,17 +6,18 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, convert_amount, load_catalog
 from morrow.db.models import DoseLog, RegimenItem
 from morrow.domain.errors import Conflict, NotFound, ValidationError
+from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
-from morrow.services.inputs import Payload, parse
+from morrow.services.inputs import Moment, Payload, RowId, parse, valid_id
 from morrow.services.tx import atomic
 
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
@@ -33,9 +34,9 @@ class DoseCreate(BaseModel):
     form: str | None = Field(default=None, validation_alias=AliasChoices("form", "release"))
     amount: float
     unit: str
-    taken_at: AwareDatetime
+    taken_at: Moment
     kind: Literal["planned", "as_needed", "off_plan", "unplanned"] = "unplanned"
-    regimen_item_id: int | None = None
+    regimen_item_id: RowId | None = None
     idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
     note: str | None = Field(default=None, max_length=2000)
 
@@ -52,7 +53,7 @@ class DoseUpdate(BaseModel):
 
     amount: float | None = None
     unit: str | None = None
-    taken_at: AwareDatetime | None = None
+    taken_at: Moment | None = None
     note: str | None = Field(default=None, max_length=2000)
     reason: str = Field(min_length=3, max_length=500)
 
@@ -64,19 +65,19 @@ class DoseUpdate(BaseModel):
         return value
 
 
-def check_amount(catalog: Catalog, substance_id: str, amount: float, unit: str) -> None:
+def check_amount(catalog: Catalog, substance_id: str, amount: float, unit: str, *, field: str = "amount") -> None:
     """The unit suits the substance and the amount is humanly possible."""
     substance = catalog.substance(substance_id)
     if substance.default_unit == "standard_drink":
         if unit != "standard_drink":
             raise ValidationError(f"{substance_id} is logged in standard_drink, not {unit!r}", field="unit")
         if amount > MAX_STANDARD_DRINKS:
-            raise ValidationError(f"{amount} standard drinks is not a plausible single entry", field="amount")
+            raise ValidationError(f"{amount} standard drinks is not a plausible single entry", field=field)
         return
     if unit == "standard_drink":
         raise ValidationError(f"{substance_id} is not logged in standard drinks; use g, mg or mcg", field="unit")
     if convert_amount(amount, unit, "g") > MAX_GRAMS:
-        raise ValidationError(f"{amount} {unit} is not a plausible single dose", field="amount")
+        raise ValidationError(f"{amount} {unit} is not a plausible single dose", field=field)
 
 
 def resolve_form(catalog: Catalog, substance_id: str, form: str | None) -> str | None:
@@ -133,6 +134,9 @@ def log_dose(
             and math.isclose(existing.amount, values.amount)
             and existing.unit == values.unit
             and existing.taken_at == values.taken_at
+            and existing.kind == values.kind
+            and existing.regimen_item_id == values.regimen_item_id
+            and existing.note == values.note
         )
 
     return store_once(
@@ -153,14 +157,16 @@ def edit_dose(
     dose_id: int,
     data: DoseUpdate | Payload,
     *,
+    now: datetime | None = None,
     catalog: Catalog | None = None,
 ) -> DoseLog:
+    """Change a dose's amount, unit, time or note; the previous values are kept as a revision."""
     changes = parse(DoseUpdate, data)
     catalog = catalog or load_catalog()
+    if changes.taken_at is not None and changes.taken_at > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        raise ValidationError("a dose cannot be logged in the future", field="taken_at")
     with atomic(session):
-        dose = session.get(DoseLog, dose_id)
-        if dose is None:
-            raise NotFound(f"no dose with id {dose_id}", field="dose_id")
+        dose = _dose(session, actor, dose_id)
         if dose.voided_at is not None:
             raise Conflict("this dose was removed and can no longer be edited", field="dose_id")
         amount = changes.amount if changes.amount is not None else dose.amount
@@ -190,9 +196,7 @@ def void_dose(session: Session, actor: Actor, dose_id: int, reason: str, *, now:
     if len(reason.strip()) < 3:
         raise ValidationError("say why the dose is being removed", field="reason")
     with atomic(session):
-        dose = session.get(DoseLog, dose_id)
-        if dose is None:
-            raise NotFound(f"no dose with id {dose_id}", field="dose_id")
+        dose = _dose(session, actor, dose_id)
         if dose.voided_at is None:
             keep_revision(session, actor, "dose_log", dose, EDITABLE, reason)
             dose.voided_at = now or datetime.now(UTC)
@@ -206,6 +210,14 @@ def void_dose(session: Session, actor: Actor, dose_id: int, reason: str, *, now:
                 patient_id=dose.patient_id,
                 detail={"reason": reason},
             )
+    return dose
+
+
+def _dose(session: Session, actor: Actor, dose_id: int) -> DoseLog:
+    dose = session.get(DoseLog, dose_id) if valid_id(dose_id) else None
+    if dose is None:
+        raise NotFound(f"no dose with id {dose_id}", field="dose_id")
+    require_access(session, actor, dose.patient_id)
     return dose
 
 

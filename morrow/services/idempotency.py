@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from morrow.domain.errors import Conflict
+from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
-from morrow.services.people import get_patient
 from morrow.services.tx import atomic
 
 
@@ -46,7 +46,7 @@ def store_once(
             existing = _by_key(session, model, patient_id, key)
             if existing is not None:
                 return _same_or_conflict(existing, matches, entity), False
-            get_patient(session, patient_id)
+            require_access(session, actor, patient_id)
             row = build()
             session.add(row)
             session.flush()

@@ -1,21 +1,49 @@
-"""Turn Pydantic's validation errors on service inputs into one `ValidationError` naming the field."""
+"""Service inputs: shared field types with plausible bounds, and one `ValidationError` naming the field.
+
+Every service parses its input here, so the same limits hold whether data comes from the web, the CLI
+or the demo: times within a plausible range, ids that fit the database, no NUL characters anywhere.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
 
 import pydantic
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from morrow.domain.errors import ValidationError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 Payload = Mapping[str, Any]  # what callers hand a service: a model, or plain decoded JSON
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+def _plausible_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Day = Annotated[date, AfterValidator(_plausible_day)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 
 def parse(model: type[M], data: Any) -> M:
     if isinstance(data, model):
         return data
+    _refuse_nul(data, "")
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -27,3 +55,21 @@ def validation_error(exc: pydantic.ValidationError) -> ValidationError:
     field = ".".join(str(part) for part in first["loc"]) or None
     message = str(first["msg"]).removeprefix("Value error, ")
     return ValidationError(f"{field}: {message}" if field else message, field=field)
+
+
+def valid_id(value: int) -> bool:
+    return isinstance(value, int) and 1 <= value <= MAX_ID
+
+
+def _refuse_nul(value: Any, path: str) -> None:
+    """NUL characters break PostgreSQL text and hide text from readers: refuse them, naming where."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(f"{path or 'input'}: contains a NUL character", field=path or None)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_nul(key, path)
+            _refuse_nul(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{path}.{index}" if path else str(index))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -15,7 +15,7 @@ from morrow.db.models import CareTeam, Patient, User
 from morrow.domain.errors import Conflict, NotFound, ValidationError
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
-from morrow.services.inputs import Payload, parse
+from morrow.services.inputs import Day, Payload, RowId, parse, valid_id
 from morrow.services.passwords import MIN_LENGTH, hash_password
 from morrow.services.tx import atomic
 
@@ -28,17 +28,17 @@ class PatientCreate(BaseModel):
 
     display_name: str = Field(min_length=1, max_length=120)
     timezone: str
-    clinic_ref: str | None = Field(default=None, max_length=64)
+    clinic_ref: str | None = Field(default=None, min_length=1, max_length=64)
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
     pregnant: bool = False
-    opioid_abstinent_since: date | None = None
-    taper_completed_on: date | None = None
+    opioid_abstinent_since: Day | None = None
+    taper_completed_on: Day | None = None
     usual_bedtime: str | None = None
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if value not in available_timezones():
+        if value not in available_timezones() or ("/" not in value and value != "UTC"):
             raise ValueError(f"{value!r} is not an IANA time zone such as 'America/New_York'")
         try:
             ZoneInfo(value)
@@ -55,20 +55,29 @@ class PatientCreate(BaseModel):
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No blanket whitespace stripping: a password is kept exactly as typed.
+    model_config = ConfigDict(extra="forbid")
 
     email: str = Field(max_length=254)
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: str = Field(max_length=120)
     role: Literal["patient", "clinician", "admin"]
     password: str = Field(min_length=MIN_LENGTH, max_length=1024)
-    patient_id: int | None = None
+    patient_id: RowId | None = None
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
+        value = value.strip()
         if not EMAIL.match(value):
             raise ValueError("is not an e-mail address")
         return value.lower()
+
+    @field_validator("display_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
 
 
 def create_patient(session: Session, actor: Actor, data: PatientCreate | Payload) -> Patient:
@@ -122,37 +131,79 @@ def create_care_team(
     session: Session, actor: Actor, name: str, *, clinician_ids: list[int], patient_ids: list[int]
 ) -> CareTeam:
     name = name.strip()
-    if not name:
-        raise ValidationError("a care team needs a name", field="name")
+    if not name or "\x00" in name or len(name) > 120:
+        raise ValidationError("a care team needs a name of 1 to 120 characters", field="name")
+    clinician_ids, patient_ids = list(dict.fromkeys(clinician_ids)), list(dict.fromkeys(patient_ids))
     with atomic(session):
         if session.scalar(select(CareTeam.id).where(CareTeam.name == name)):
             raise Conflict(f"a care team called {name!r} already exists", field="name")
         team = CareTeam(name=name)
         session.add(team)
         for user_id in clinician_ids:
-            user = session.get(User, user_id)
+            user = session.get(User, user_id) if valid_id(user_id) else None
             if user is None or user.role != "clinician":
                 raise ValidationError(f"user {user_id} is not a clinician", field="clinician_ids")
             team.members.append(user)
         for patient_id in patient_ids:
-            patient = session.get(Patient, patient_id)
+            patient = session.get(Patient, patient_id) if valid_id(patient_id) else None
             if patient is None:
                 raise NotFound(f"no patient with id {patient_id}", field="patient_ids")
             team.patients.append(patient)
         session.flush()
-        audit(
-            session,
-            actor,
-            "create",
-            "care_team",
-            team.id,
-            detail={"clinicians": clinician_ids, "patients": patient_ids},
-        )
+        audit(session, actor, "create", "care_team", team.id, detail={"clinicians": clinician_ids})
+        _audit_access(session, actor, team, patient_ids, clinician_ids)
     return team
 
 
+def add_to_care_team(
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    *,
+    clinician_ids: Sequence[int] = (),
+    patient_ids: Sequence[int] = (),
+) -> CareTeam:
+    """Add clinicians and patients to a team. Each patient's audit trail records who can now see them."""
+    with atomic(session):
+        team = session.get(CareTeam, team_id) if valid_id(team_id) else None
+        if team is None:
+            raise NotFound(f"no care team with id {team_id}", field="team_id")
+        members, patients = {u.id for u in team.members}, {p.id for p in team.patients}
+        added_clinicians = [i for i in dict.fromkeys(clinician_ids) if i not in members]
+        added_patients = [i for i in dict.fromkeys(patient_ids) if i not in patients]
+        for user_id in added_clinicians:
+            user = session.get(User, user_id) if valid_id(user_id) else None
+            if user is None or user.role != "clinician":
+                raise ValidationError(f"user {user_id} is not a clinician", field="clinician_ids")
+            team.members.append(user)
+        for patient_id in added_patients:
+            team.patients.append(get_patient(session, patient_id))
+        session.flush()
+        everyone = [u.id for u in team.members]
+        _audit_access(session, actor, team, added_patients, everyone)
+        if added_clinicians:
+            _audit_access(session, actor, team, sorted(patients), added_clinicians)
+    return team
+
+
+def _audit_access(
+    session: Session, actor: Actor, team: CareTeam, patient_ids: Sequence[int], clinician_ids: Sequence[int]
+) -> None:
+    """One row per patient, so their own audit trail shows which clinicians were given access."""
+    for patient_id in patient_ids:
+        audit(
+            session,
+            actor,
+            "grant_access",
+            "care_team",
+            team.id,
+            patient_id=patient_id,
+            detail={"clinicians": list(clinician_ids)},
+        )
+
+
 def get_patient(session: Session, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
+    patient = session.get(Patient, patient_id) if valid_id(patient_id) else None
     if patient is None:
         raise NotFound(f"no patient with id {patient_id}", field="patient_id")
     return patient

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import Regimen, RegimenItem
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
+from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount, resolve_form
-from morrow.services.inputs import Payload, parse
-from morrow.services.people import CLOCK, get_patient
+from morrow.services.inputs import Day, Payload, parse
+from morrow.services.people import CLOCK
 from morrow.services.tx import atomic
 
 PRESCRIBERS = ("clinician", "system")
@@ -38,8 +39,8 @@ class RegimenItemCreate(BaseModel):
     ceiling_dose: float | None = None
     titration_max_increase: float | None = None
     titration_period_days: int | None = Field(default=None, ge=1, le=365)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     reason: str | None = Field(default=None, max_length=2000)
 
     @field_validator("dose", "ceiling_dose", "titration_max_increase")
@@ -78,7 +79,7 @@ class RegimenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=160)
-    starts_on: date
+    starts_on: Day
     reason: str | None = Field(default=None, max_length=2000)
     items: list[RegimenItemCreate] = Field(min_length=1, max_length=40)
 
@@ -99,9 +100,16 @@ def start_regimen(
     catalog = catalog or load_catalog()
     items = []
     for index, item in enumerate(values.items):
+        if item.starts_on < values.starts_on:
+            raise ValidationError(
+                f"items.{index}.starts_on: {item.starts_on} is before the regimen starts ({values.starts_on})",
+                field=f"items.{index}.starts_on",
+            )
         try:
             form = resolve_form(catalog, item.substance, item.form)
             check_amount(catalog, item.substance, item.dose, item.unit)
+            if item.ceiling_dose is not None:
+                check_amount(catalog, item.substance, item.ceiling_dose, item.unit, field="ceiling_dose")
         except ValidationError as exc:
             raise ValidationError(
                 f"items.{index}.{exc.field}: {exc.message}", field=f"items.{index}.{exc.field}"
@@ -127,7 +135,7 @@ def start_regimen(
             )
         )
     with atomic(session):
-        get_patient(session, patient_id)
+        require_access(session, actor, patient_id)
         for previous in session.scalars(
             select(Regimen).where(Regimen.patient_id == patient_id, Regimen.status == "active")
         ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
@@ -13,14 +13,14 @@ from morrow.domain.errors import ValidationError
 from morrow.services.actors import Actor
 from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
 from morrow.services.idempotency import store_once
-from morrow.services.inputs import Payload, parse
+from morrow.services.inputs import Moment, Payload, parse
 
 
 class SymptomReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reported_at: AwareDatetime
-    symptoms: dict[str, int] = Field(min_length=1, max_length=60)
+    reported_at: Moment
+    symptoms: dict[str, StrictInt] = Field(min_length=1, max_length=60)
     note: str | None = Field(default=None, max_length=2000)
     idempotency_key: str = Field(pattern=IDEMPOTENCY_KEY)
 
@@ -58,5 +58,9 @@ def report_symptoms(
             reported_by_id=actor.user_id,
             idempotency_key=values.idempotency_key,
         ),
-        matches=lambda existing: existing.symptoms == symptoms and existing.reported_at == values.reported_at,
+        matches=lambda existing: (
+            existing.symptoms == symptoms
+            and existing.reported_at == values.reported_at
+            and existing.note == values.note
+        ),
     )
