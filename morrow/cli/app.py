@@ -21,10 +21,12 @@ app = typer.Typer(
 def _register() -> None:
     # Command modules import their heavy dependencies (SQLAlchemy, Alembic, FastAPI) inside the command,
     # so that `morrow score`, which scripts call once per response, starts in a fraction of a second.
-    from morrow.cli import db, demo, people, score, serve, taper, user
+    from morrow.cli import check, db, demo, evidence, people, score, serve, taper, user
 
     score.register(app)
     taper.register(app)
+    check.register(app)
+    evidence.register(app)
     db.register(app)
     user.register(app)
     people.register(app)

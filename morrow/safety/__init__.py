@@ -1,0 +1,26 @@
+"""The safety engine: pure, deterministic rules over one situation (doses, check-ins, symptoms, regimen).
+
+`parse_situation(raw)` validates a `morrow check` situation against the catalog and the instruments;
+`evaluate(situation, now)` returns the findings. Knowledge lives in data (`morrow/data/interactions.json`,
+`morrow/data/safety/*.json`). Imports nothing from the database, web, services or settings.
+"""
+
+from __future__ import annotations
+
+from morrow.safety.engine import evaluate
+from morrow.safety.errors import SituationError
+from morrow.safety.findings import CATEGORIES, SEVERITIES, Finding
+from morrow.safety.parse import parse_situation
+from morrow.safety.rules import rule_ids
+from morrow.safety.situation import Situation
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "Finding",
+    "Situation",
+    "SituationError",
+    "evaluate",
+    "parse_situation",
+    "rule_ids",
+]

@@ -1,0 +1,243 @@
+"""`parse_situation`: refuse a malformed situation naming the field, or return a `Situation`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from morrow.catalog import Catalog, CatalogError, Substance, convert_amount, load_catalog
+from morrow.instruments import InstrumentError, score
+from morrow.safety.errors import SituationError
+from morrow.safety.knowledge import Variant, matching, rule_book
+from morrow.safety.situation import Checkin, Dose, Patient, RegimenItem, Situation, Symptom
+
+T = TypeVar("T")
+_TOP = {"now", "patient", "regimen", "doses", "checkins", "symptoms"}
+_PATIENT = {"timezone", "pregnant", "opioid_abstinent_since", "taper_completed_on"}
+_DOSE = {"substance", "form", "release", "amount", "unit", "taken_at"}
+_REGIMEN = {"substance", "form", "release", "max_dose", "unit", "max_doses_per_day"}
+
+
+def parse_situation(raw: Mapping[str, Any], catalog: Catalog | None = None) -> Situation:
+    """Validate one situation (the `morrow check` input) against the catalog and the instruments."""
+    catalog = catalog or load_catalog()
+    body = _object(raw, "situation")
+    _known_keys(body, _TOP, "")
+    if "now" not in body:
+        raise SituationError("missing_field", "the situation needs 'now', an ISO 8601 time with an offset", "now")
+    now = _time(body["now"], "now")
+    patient = _patient(_object(body.get("patient"), "patient"))
+    doses = _items(body, "doses", lambda d, f: _dose(d, f, catalog, patient.timezone))
+    return Situation.of(
+        now,
+        patient,
+        doses,
+        regimen=tuple(_items(body, "regimen", lambda d, f: _regimen_item(d, f, catalog))),
+        checkins=tuple(sorted(_items(body, "checkins", _checkin), key=lambda c: c.t)),
+        symptoms=tuple(sorted(_items(body, "symptoms", lambda d, f: _symptom(d, f, catalog)), key=lambda s: s.t)),
+    )
+
+
+def _items(body: Mapping[str, Any], key: str, parse: Callable[[Mapping[str, Any], str], T]) -> list[T]:
+    value = body.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SituationError("invalid_type", f"'{key}' must be a list", key)
+    return [parse(_object(item, f"{key}[{i}]"), f"{key}[{i}]") for i, item in enumerate(value)]
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise SituationError("invalid_type", f"'{where}' must be a JSON object", where)
+    return value
+
+
+def _known_keys(body: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    for key in body:
+        if key not in allowed:
+            name = f"{where}.{key}" if where else str(key)
+            raise SituationError(
+                "unknown_field", f"unknown field {name!r} (allowed: {', '.join(sorted(allowed))})", name
+            )
+
+
+def _time(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise SituationError("invalid_time", f"'{where}' must be an ISO 8601 time string with an offset", where)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise SituationError("invalid_time", f"'{where}': {value!r} is not an ISO 8601 time", where) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise SituationError("naive_time", f"'{where}': {value!r} has no UTC offset", where)
+    return parsed
+
+
+def _date(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad_date(where)
+    except ValueError:
+        return _bad_date(where)
+
+
+def _bad_date(where: str) -> date:
+    raise SituationError("invalid_date", f"'{where}' must be a date YYYY-MM-DD or null", where)
+
+
+def _patient(body: Mapping[str, Any]) -> Patient:
+    _known_keys(body, _PATIENT, "patient")
+    zone_name = body.get("timezone")
+    try:
+        zone = ZoneInfo(zone_name) if isinstance(zone_name, str) and zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        raise SituationError(
+            "invalid_timezone", f"'patient.timezone': {zone_name!r} is not an IANA time zone", "patient.timezone"
+        )
+    pregnant = body.get("pregnant", False)
+    if not isinstance(pregnant, bool):
+        raise SituationError("invalid_type", "'patient.pregnant' must be true or false", "patient.pregnant")
+    return Patient(
+        timezone=zone,
+        pregnant=pregnant,
+        opioid_abstinent_since=_date(body.get("opioid_abstinent_since"), "patient.opioid_abstinent_since"),
+        taper_completed_on=_date(body.get("taper_completed_on"), "patient.taper_completed_on"),
+    )
+
+
+def _substance(value: Any, where: str, catalog: Catalog) -> Substance:
+    if not isinstance(value, str) or not catalog.has_substance(value):
+        raise SituationError("unknown_substance", f"'{where}': unknown substance id {value!r}", where)
+    return catalog.substance(value)
+
+
+def _form(body: Mapping[str, Any], where: str, substance: Substance) -> str | None:
+    form, release = body.get("form"), body.get("release")
+    if form is not None and release is not None and form != release:
+        raise SituationError(
+            "unknown_form", f"'{where}.release' {release!r} contradicts form {form!r}", f"{where}.form"
+        )
+    chosen = form if form is not None else release
+    key = f"{where}.form" if form is not None else f"{where}.release"
+    if chosen is None:
+        return substance.default_form
+    if not isinstance(chosen, str) or substance.form(chosen) is None:
+        known = ", ".join(f.id for f in substance.forms) or "none"
+        raise SituationError("unknown_form", f"'{key}': {substance.id} has no form {chosen!r} (forms: {known})", key)
+    return chosen
+
+
+def _number(value: Any, where: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SituationError("invalid_amount", f"'{where}' must be a number", where)
+    if value < 0 or (positive and value == 0):
+        raise SituationError("invalid_amount", f"'{where}' must be greater than 0, not {value}", where)
+    return float(value)
+
+
+def _unit_of(substance: Substance, form: str | None) -> str:
+    found = substance.form(form) if form else None
+    return found.default_unit if found else substance.default_unit
+
+
+def _converted(amount: float, unit: Any, target: str, where: str) -> float:
+    try:
+        return convert_amount(amount, unit if isinstance(unit, str) else repr(unit), target, field=where)
+    except CatalogError as exc:
+        raise SituationError("unit_not_convertible", f"'{where}': {exc.message}", where) from None
+
+
+def _variant(substance: Substance, form: str | None, amount: float, unit: str) -> Variant | None:
+    for variant in matching().variants:
+        if variant.substance != substance.id or (variant.form is not None and variant.form != form):
+            continue
+        if variant.min_amount is not None and convert_amount(amount, unit, variant.unit or unit) <= variant.min_amount:
+            continue
+        return variant
+    return None
+
+
+def _window_hours(substance: Substance, amount: float) -> float:
+    if substance.half_life is not None:
+        return rule_book().thresholds.half_lives_active * substance.half_life.high_h
+    return (substance.active_hours_per_unit or 0.0) * amount + (substance.active_hours_extra or 0.0)
+
+
+def _dose(body: Mapping[str, Any], where: str, catalog: Catalog, zone: ZoneInfo) -> Dose:
+    _known_keys(body, _DOSE, where)
+    substance = _substance(body.get("substance"), f"{where}.substance", catalog)
+    form = _form(body, where, substance)
+    unit = _unit_of(substance, form)
+    amount = _converted(
+        _number(body.get("amount"), f"{where}.amount", positive=True), body.get("unit"), unit, f"{where}.unit"
+    )
+    taken_at = _time(body.get("taken_at"), f"{where}.taken_at")
+    variant = _variant(substance, form, amount, unit)
+    t = taken_at.timestamp()
+    return Dose(
+        substance=substance.id,
+        agent=f"{substance.id}@{variant.id}" if variant else substance.id,
+        variant=variant.id if variant else None,
+        form=form,
+        amount=amount,
+        unit=unit,
+        taken_at=taken_at,
+        t=t,
+        end=t + _window_hours(substance, amount) * 3600.0,
+        local_date=taken_at.astimezone(zone).date(),
+    )
+
+
+def _regimen_item(body: Mapping[str, Any], where: str, catalog: Catalog) -> RegimenItem:
+    _known_keys(body, _REGIMEN, where)
+    substance = _substance(body.get("substance"), f"{where}.substance", catalog)
+    form = _form(body, where, substance) if ("form" in body or "release" in body) else None
+    max_dose = body.get("max_dose")
+    unit = body.get("unit")
+    if max_dose is not None:
+        max_dose = _number(max_dose, f"{where}.max_dose", positive=True)
+        _converted(max_dose, unit, _unit_of(substance, form), f"{where}.unit")
+    per_day = body.get("max_doses_per_day")
+    if per_day is not None and (isinstance(per_day, bool) or not isinstance(per_day, int) or per_day < 1):
+        raise SituationError(
+            "invalid_amount", f"'{where}.max_doses_per_day' must be a whole number >= 1", f"{where}.max_doses_per_day"
+        )
+    return RegimenItem(substance.id, form, max_dose, unit if isinstance(unit, str) else None, per_day)
+
+
+def _checkin(body: Mapping[str, Any], where: str) -> Checkin:
+    _known_keys(body, {"instrument", "answers", "at"}, where)
+    instrument = body.get("instrument")
+    if not isinstance(instrument, str):
+        raise SituationError(
+            "unknown_instrument", f"'{where}.instrument' must name an instrument", f"{where}.instrument"
+        )
+    answers = _object(body.get("answers"), f"{where}.answers")
+    try:
+        result = score(instrument, answers)
+    except InstrumentError as exc:
+        field = f"{where}.instrument" if exc.code == "unknown_instrument" else f"{where}.answers"
+        field += f".{exc.item}" if exc.item and exc.code != "unknown_instrument" else ""
+        raise SituationError(exc.code, f"'{field}': {exc.message}", field) from None
+    at = _time(body.get("at"), f"{where}.at")
+    return Checkin(instrument=str(result.get("instrument", instrument.lower())), result=result, at=at, t=at.timestamp())
+
+
+def _symptom(body: Mapping[str, Any], where: str, catalog: Catalog) -> Symptom:
+    _known_keys(body, {"code", "at"}, where)
+    code = body.get("code")
+    try:
+        catalog.symptom(code if isinstance(code, str) else repr(code))
+    except CatalogError:
+        raise SituationError(
+            "unknown_symptom", f"'{where}.code': unknown symptom code {code!r}", f"{where}.code"
+        ) from None
+    at = _time(body.get("at"), f"{where}.at")
+    return Symptom(code=str(code), at=at, t=at.timestamp())
