@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    alert_webhook_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

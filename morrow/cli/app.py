@@ -21,7 +21,7 @@ app = typer.Typer(
 def _register() -> None:
     # Command modules import their heavy dependencies (SQLAlchemy, Alembic, FastAPI) inside the command,
     # so that `morrow score`, which scripts call once per response, starts in a fraction of a second.
-    from morrow.cli import check, db, demo, evidence, people, score, serve, taper, user
+    from morrow.cli import check, db, demo, evidence, people, score, serve, taper, user, worker
 
     score.register(app)
     taper.register(app)
@@ -32,6 +32,7 @@ def _register() -> None:
     people.register(app)
     demo.register(app)
     serve.register(app)
+    worker.register(app)
 
 
 _register()

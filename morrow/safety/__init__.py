@@ -10,7 +10,8 @@ from __future__ import annotations
 from morrow.safety.engine import evaluate
 from morrow.safety.errors import SituationError
 from morrow.safety.findings import CATEGORIES, SEVERITIES, Finding
-from morrow.safety.parse import parse_situation
+from morrow.safety.knowledge import rule_book
+from morrow.safety.parse import active_window_hours, parse_situation
 from morrow.safety.rules import rule_ids
 from morrow.safety.situation import Situation
 
@@ -20,7 +21,9 @@ __all__ = [
     "Finding",
     "Situation",
     "SituationError",
+    "active_window_hours",
     "evaluate",
     "parse_situation",
+    "rule_book",
     "rule_ids",
 ]

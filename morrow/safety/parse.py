@@ -164,7 +164,8 @@ def _variant(substance: Substance, form: str | None, amount: float, unit: str) -
     return None
 
 
-def _window_hours(substance: Substance, amount: float) -> float:
+def active_window_hours(substance: Substance, amount: float) -> float:
+    """Hours a dose stays active: four upper half-lives, or (alcohol) hours per unit plus extra."""
     if substance.half_life is not None:
         return rule_book().thresholds.half_lives_active * substance.half_life.high_h
     return (substance.active_hours_per_unit or 0.0) * amount + (substance.active_hours_extra or 0.0)
@@ -190,7 +191,7 @@ def _dose(body: Mapping[str, Any], where: str, catalog: Catalog, zone: ZoneInfo)
         unit=unit,
         taken_at=taken_at,
         t=t,
-        end=t + _window_hours(substance, amount) * 3600.0,
+        end=t + active_window_hours(substance, amount) * 3600.0,
         local_date=taken_at.astimezone(zone).date(),
     )
 

@@ -20,6 +20,7 @@ from morrow.domain.errors import Conflict, NotFound, PermissionDenied, Validatio
 from morrow.instruments import get_instrument, score
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
+from morrow.services.alerts import check_patient
 from morrow.services.audit import audit
 from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
 from morrow.services.history import keep_revision
@@ -89,9 +90,12 @@ def record_response(
     result = score(instrument_id, values.answers)
     total, band = headline(result)
     rater = "clinician" if definition.rater == "clinician" else "self"
+    moment = now or datetime.now(UTC)
     return store_once(
         session,
         actor,
+        then=lambda _: check_patient(session, actor, patient_id, moment),
+        now=moment,
         model=QuestionnaireResponse,
         entity="questionnaire_response",
         patient_id=patient_id,

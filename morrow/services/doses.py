@@ -14,6 +14,7 @@ from morrow.db.models import DoseLog, RegimenItem
 from morrow.domain.errors import Conflict, NotFound, ValidationError
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
+from morrow.services.alerts import check_patient
 from morrow.services.audit import audit
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
@@ -139,9 +140,12 @@ def log_dose(
             and existing.note == values.note
         )
 
+    moment: datetime = now
     return store_once(
         session,
         actor,
+        then=lambda _: check_patient(session, actor, patient_id, moment),
+        now=moment,
         model=DoseLog,
         entity="dose",
         patient_id=patient_id,
@@ -179,6 +183,7 @@ def edit_dose(
         if changes.note is not None:
             dose.note = changes.note
         dose.version += 1
+        check_patient(session, actor, dose.patient_id, now or datetime.now(UTC))
         audit(
             session,
             actor,

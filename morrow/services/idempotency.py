@@ -7,6 +7,7 @@ is a conflict (the client reused a key by mistake), never a silent overwrite.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ class PatientRecord(Protocol):
     id: Any
     patient_id: Any
     idempotency_key: Any
+    created_at: Any
 
 
 R = TypeVar("R", bound=PatientRecord)
@@ -39,8 +41,12 @@ def store_once(
     key: str,
     build: Callable[[], R],
     matches: Callable[[R], bool],
+    then: Callable[[R], object] | None = None,
+    now: datetime | None = None,
 ) -> tuple[R, bool]:
-    """`(row, True)` when stored now; `(row, False)` when this key was already stored with the same data."""
+    """`(row, True)` when stored now; `(row, False)` when this key was already stored with the same data.
+    `then` runs in the same transaction after a new row is stored (the safety evaluation). `now` is when
+    it is recorded (the service's clock: the wall clock in use, the simulated moment in the demo)."""
     try:
         with atomic(session):
             existing = _by_key(session, model, patient_id, key)
@@ -48,9 +54,13 @@ def store_once(
                 return _same_or_conflict(existing, matches, entity), False
             require_access(session, actor, patient_id)
             row = build()
+            if now is not None:
+                row.created_at = now
             session.add(row)
             session.flush()
             audit(session, actor, "create", entity, row.id, patient_id=patient_id)
+            if then is not None:
+                then(row)
             return row, True
     except IntegrityError:
         # A concurrent submission with the same key won the race: answer with what it stored.

@@ -11,6 +11,7 @@ from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import SymptomReport
 from morrow.domain.errors import ValidationError
 from morrow.services.actors import Actor
+from morrow.services.alerts import check_patient
 from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
 from morrow.services.idempotency import store_once
 from morrow.services.inputs import Moment, Payload, parse
@@ -43,9 +44,12 @@ def report_symptoms(
     if values.reported_at > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         raise ValidationError("a report cannot be dated in the future", field="reported_at")
     symptoms = dict(sorted(values.symptoms.items()))
+    moment = now or datetime.now(UTC)
     return store_once(
         session,
         actor,
+        then=lambda _: check_patient(session, actor, patient_id, moment),
+        now=moment,
         model=SymptomReport,
         entity="symptom_report",
         patient_id=patient_id,
