@@ -27,6 +27,7 @@ from morrow.db.models import (
     Regimen,
     RegimenItem,
     SleepDiaryEntry,
+    SleepWindow,
     SymptomReport,
     TaperPlan,
     TaperStep,
@@ -252,7 +253,16 @@ def one_of_each(session: Session) -> dict[str, Any]:
         sent_at=None,
         last_error=None,
     )
-    session.add_all([finding, note, audit, revision, outbox])
+    window = SleepWindow(
+        patient_id=patient.id,
+        proposed_at=T0,
+        action="initial",
+        nights_used=7,
+        time_in_bed_min=390,
+        flags={"flag_for_clinician": False},
+        reason="A first window from the average sleep time.",
+    )
+    session.add_all([finding, note, audit, revision, outbox, window])
     session.flush()
     return {"patient": patient, "dose": dose, "alert": alert, "plan": plan, "outbox": outbox}
 

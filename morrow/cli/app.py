@@ -21,10 +21,11 @@ app = typer.Typer(
 def _register() -> None:
     # Command modules import their heavy dependencies (SQLAlchemy, Alembic, FastAPI) inside the command,
     # so that `morrow score`, which scripts call once per response, starts in a fraction of a second.
-    from morrow.cli import check, db, demo, evidence, people, score, serve, taper, user, worker
+    from morrow.cli import check, db, demo, evidence, people, regimens, score, serve, taper, user, worker
 
     score.register(app)
     taper.register(app)
+    regimens.register(app)  # after taper: it adds create/approve/status to the taper group
     check.register(app)
     evidence.register(app)
     db.register(app)

@@ -7,6 +7,7 @@ from morrow.db.models.people import CareTeam, Patient, User, care_team_members, 
 from morrow.db.models.products import Product
 from morrow.db.models.records import AuditEvent, ClinicalNote, OutboxMessage, RecordRevision
 from morrow.db.models.regimens import DoseChangeRequest, Regimen, RegimenItem, TaperPlan, TaperStep
+from morrow.db.models.sleep_windows import SleepWindow
 
 __all__ = [
     "Alert",
@@ -24,6 +25,7 @@ __all__ = [
     "Regimen",
     "RegimenItem",
     "SleepDiaryEntry",
+    "SleepWindow",
     "SymptomReport",
     "TaperPlan",
     "TaperStep",
