@@ -19,6 +19,7 @@ from morrow.db.models import (
     DoseChangeRequest,
     DoseLog,
     Finding,
+    LoginAttempt,
     OutboxMessage,
     Patient,
     Product,
@@ -32,6 +33,7 @@ from morrow.db.models import (
     TaperPlan,
     TaperStep,
     User,
+    UserSession,
 )
 
 EASTERN = timezone(timedelta(hours=-5))
@@ -262,7 +264,18 @@ def one_of_each(session: Session) -> dict[str, Any]:
         flags={"flag_for_clinician": False},
         reason="A first window from the average sleep time.",
     )
-    session.add_all([finding, note, audit, revision, outbox, window])
+    signed_in = UserSession(
+        token_hash="0" * 64,
+        user_id=clinician.id,
+        csrf_token="c" * 43,
+        last_seen_at=T0,
+        expires_at=T0 + timedelta(hours=12),
+        revoked_at=None,
+        ip="127.0.0.1",
+        user_agent="pytest",
+    )
+    attempt = LoginAttempt(email="bob@example.org", ip="127.0.0.1", at=T0, succeeded=True)
+    session.add_all([finding, note, audit, revision, outbox, window, signed_in, attempt])
     session.flush()
     return {"patient": patient, "dose": dose, "alert": alert, "plan": plan, "outbox": outbox}
 

@@ -23,7 +23,7 @@ def client(engine: Engine) -> Iterator[TestClient]:
     app = create_app(runtime)
     probe = APIRouter()
 
-    @probe.get("/probe/{kind}")
+    @probe.get("/api/v1/probe/{kind}")
     def raise_kind(kind: str) -> None:
         errors = {
             "invalid": ValidationError("amount: must be a positive number", field="amount"),
@@ -60,7 +60,8 @@ def test_the_api_is_documented(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["info"]["title"] == "Morrow"
     assert "/health" in spec["paths"]
-    assert client.get("/docs").status_code == 200
+    assert client.get("/api/docs").status_code == 200
+    assert "/api/v1/auth/token" in client.get("/api/docs").text
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_the_api_is_documented(client: TestClient) -> None:
 def test_domain_errors_become_problem_json_naming_the_field(
     client: TestClient, kind: str, status: int, code: str, field: str
 ) -> None:
-    response = client.get(f"/probe/{kind}")
+    response = client.get(f"/api/v1/probe/{kind}")
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()

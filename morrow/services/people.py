@@ -207,3 +207,11 @@ def get_patient(session: Session, patient_id: int) -> Patient:
     if patient is None:
         raise NotFound(f"no patient with id {patient_id}", field="patient_id")
     return patient
+
+
+def clinic_summary(session: Session) -> dict[str, int]:
+    """How many patients and clinicians the clinic has (no health data: shown before sign-in)."""
+    with atomic(session):
+        patients = session.scalar(select(func.count(Patient.id))) or 0
+        clinicians = session.scalar(select(func.count(User.id)).where(User.role == "clinician")) or 0
+    return {"patients": patients, "clinicians": clinicians}

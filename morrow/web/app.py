@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import func, select, text
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 import morrow
-from morrow.db.migrate import current_revision, head_revision
-from morrow.db.models import Patient, User
 from morrow.runtime import Runtime
 from morrow.web.errors import install_error_handlers
+from morrow.web.routes import auth, system
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -24,33 +27,23 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="Morrow",
         version=morrow.__version__,
         summary="Clinician-supervised recovery support: doses, check-ins, tapers and sourced safety warnings.",
+        docs_url=None,  # Swagger UI loads scripts from a CDN; /api/docs is rendered here instead
+        redoc_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (system, auth):
+        app.include_router(module.router)
 
-    @app.get("/health", tags=["operations"])
-    def health() -> dict[str, Any]:
-        """Liveness and readiness: the database answers and its schema is the latest."""
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        current, head = current_revision(runtime.engine), head_revision(runtime.engine)
-        return {
-            "status": "ok" if current == head else "degraded",
-            "version": morrow.__version__,
-            "database": runtime.engine.url.get_backend_name(),
-            "schema": {"current": current, "head": head},
-            "catalog": {"version": runtime.catalog.version, "substances": len(runtime.catalog.substances)},
-        }
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def landing(request: Request) -> HTMLResponse:
-        with runtime.sessions() as session, session.begin():
-            patients = session.scalar(select(func.count(Patient.id))) or 0
-            clinicians = session.scalar(select(func.count(User.id)).where(User.role == "clinician")) or 0
-        return TEMPLATES.TemplateResponse(
-            request,
-            "landing.html",
-            {"version": morrow.__version__, "patients": patients, "clinicians": clinicians},
-        )
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(("/api/", "/today", "/triage", "/patients", "/admin")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     return app

@@ -1,6 +1,7 @@
 """All tables. Importing this package registers every model on `Base.metadata`."""
 
 from morrow.db.models.alerts import Alert, Finding
+from morrow.db.models.auth import LoginAttempt, UserSession
 from morrow.db.models.checkins import QuestionnaireResponse, SleepDiaryEntry, SymptomReport
 from morrow.db.models.doses import DoseLog
 from morrow.db.models.people import CareTeam, Patient, User, care_team_members, care_team_patients
@@ -17,6 +18,7 @@ __all__ = [
     "DoseChangeRequest",
     "DoseLog",
     "Finding",
+    "LoginAttempt",
     "OutboxMessage",
     "Patient",
     "Product",
@@ -30,6 +32,7 @@ __all__ = [
     "TaperPlan",
     "TaperStep",
     "User",
+    "UserSession",
     "care_team_members",
     "care_team_patients",
 ]

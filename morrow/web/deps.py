@@ -1,0 +1,103 @@
+"""Request dependencies: the database session, who is signed in, their actor, and CSRF protection.
+
+A browser is signed in by the `morrow_session` cookie (HttpOnly, SameSite=Lax, Secure outside
+localhost); an API client by `Authorization: Bearer <token>` from POST /api/v1/auth/token. Unsafe
+requests that rely on the cookie must carry the session's CSRF token (form field or X-CSRF-Token).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from morrow.domain.errors import DomainError, PermissionDenied
+from morrow.runtime import Runtime
+from morrow.services.actors import Actor
+from morrow.services.auth import SignedIn, resolve
+
+COOKIE = "morrow_session"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotSignedIn(DomainError):
+    code = "not_signed_in"
+
+
+class CsrfFailed(DomainError):
+    code = "csrf"
+
+
+def runtime(request: Request) -> Runtime:
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    with runtime(request).sessions() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def optional_user(request: Request, db: DbSession) -> SignedIn | None:
+    bearer = bearer_token(request)
+    signed_in = resolve(db, bearer or request.cookies.get(COOKIE))
+    if signed_in is not None and bearer is None and request.method in UNSAFE:
+        await _check_csrf(request, signed_in)
+    request.state.signed_in = signed_in
+    return signed_in
+
+
+async def _check_csrf(request: Request, signed_in: SignedIn) -> None:
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, signed_in.csrf_token):
+        raise CsrfFailed("this form has expired; reload the page and try again", field="csrf_token")
+
+
+OptionalUser = Annotated[SignedIn | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> SignedIn:
+    if user is None:
+        raise NotSignedIn("sign in to continue", field=None)
+    return user
+
+
+CurrentUser = Annotated[SignedIn, Depends(current_user)]
+
+
+def current_actor(request: Request, user: CurrentUser) -> Actor:
+    return user.actor(origin=client_ip(request))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def role_required(*roles: str) -> object:
+    def check(user: CurrentUser) -> SignedIn:
+        if user.role not in roles:
+            raise PermissionDenied("this page is not for your account", field="role")
+        return user
+
+    return Depends(check)
