@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 import morrow
 from morrow.runtime import Runtime
 from morrow.web.errors import install_error_handlers
-from morrow.web.routes import auth, system
+from morrow.web.routes import auth, clinician, patient, system
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,8 +34,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (system, auth):
-        app.include_router(module.router)
+    for router in (system.router, auth.router, *patient.routers, *clinician.routers):
+        app.include_router(router)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
