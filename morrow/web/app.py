@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 import morrow
 from morrow.runtime import Runtime
 from morrow.web.errors import install_error_handlers
-from morrow.web.routes import auth, clinician, patient, system
+from morrow.web.routes import admin, auth, clinician, patient, system
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -34,7 +34,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (system.router, auth.router, *patient.routers, *clinician.routers):
+    for router in (system.router, auth.router, admin.router, *patient.routers, *clinician.routers):
         app.include_router(router)
 
     @app.middleware("http")
