@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
+from morrow.cli.contract import MalformedInput, emit, read_object, refuse
 from morrow.instruments import InstrumentError, score
 
 
@@ -22,37 +22,10 @@ def register(app: typer.Typer) -> None:
 
         Exit 0 with the result, or exit 2 with {"error": {"code", "item", "message"}} when refused.
         """
-        payload = _read_payload(sys.stdin.read())
         try:
-            result = score(instrument_id, payload)
+            result = score(instrument_id, read_object(sys.stdin.read()))
+        except MalformedInput as bad:
+            refuse(InstrumentError(bad.code, bad.message).to_contract_json())
         except InstrumentError as exc:
-            _refuse(exc)
-        _emit(result)
-
-
-def _read_payload(text: str) -> dict[str, Any]:
-    try:
-        payload = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        _refuse(InstrumentError("invalid_json", f"standard input is not valid JSON: {_reason(exc)}"))
-    if not isinstance(payload, dict):
-        _refuse(InstrumentError("not_an_object", "standard input must hold one JSON object"))
-    return payload
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _reason(exc: BaseException) -> str:
-    return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or type(exc).__name__
-
-
-def _emit(body: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(body, allow_nan=False) + "\n")
-    sys.stdout.flush()
-
-
-def _refuse(exc: InstrumentError) -> NoReturn:
-    _emit(exc.to_contract_json())
-    raise typer.Exit(2)
+            refuse(exc.to_contract_json())
+        emit(result)
