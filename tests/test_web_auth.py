@@ -97,6 +97,7 @@ def test_pages_send_anonymous_readers_to_sign_in_and_never_off_site(
         follow_redirects=False,
     )
     assert evil.headers["location"] == "/triage"
+    web.cookies.clear()
     back = web.post(
         "/sign-in", data={"email": "bob@example.org", "password": PASSWORD, "next": "/api/docs"}, follow_redirects=False
     )

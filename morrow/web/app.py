@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 import morrow
 from morrow.runtime import Runtime
+from morrow.web.deps import patient_in_path
 from morrow.web.errors import install_error_handlers
 from morrow.web.routes import admin, auth, clinician, patient, system
 
@@ -30,6 +31,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         docs_url=None,  # Swagger UI loads scripts from a CDN; /api/docs is rendered here instead
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(patient_in_path)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from morrow.domain.errors import DomainError, PermissionDenied
 from morrow.runtime import Runtime
+from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.auth import SignedIn, resolve
+from morrow.services.tx import atomic
 
 COOKIE = "morrow_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -101,3 +103,18 @@ def role_required(*roles: str) -> object:
         return user
 
     return Depends(check)
+
+
+async def patient_in_path(request: Request, db: DbSession) -> None:
+    """For every route whose path names a `{patient_id}`: the signed-in user must have access to that
+    patient, checked before any form or body is read, so others learn nothing, not even the form's fields.
+    Other routes are untouched (sign-in and token requests carry no CSRF token)."""
+    raw = request.path_params.get("patient_id")
+    if raw is None:
+        return
+    user = await optional_user(request, db)
+    if user is None:
+        raise NotSignedIn("sign in to continue", field=None)
+    patient_id = int(raw) if str(raw).isdigit() and len(str(raw)) <= 10 else -1
+    with atomic(db):
+        require_access(db, user.actor(origin=client_ip(request)), patient_id)

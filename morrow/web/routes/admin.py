@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -15,7 +15,13 @@ from morrow.services.people import add_to_care_team, create_care_team, create_us
 from morrow.web.deps import CurrentActor, DbSession
 from morrow.web.templating import render
 
-router = APIRouter()
+
+def admin_only(actor: CurrentActor) -> None:
+    """Runs before any form or body is read, so a non-admin learns nothing about what the form expects."""
+    require_admin(actor)
+
+
+router = APIRouter(dependencies=[Depends(admin_only)])
 
 
 class UserPublic(BaseModel):

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from morrow.web.routes.clinician import approvals, inbox, patient_api, patient_view, triage
+
+routers: list[APIRouter] = [triage.router, inbox.router, approvals.router, patient_view.router, patient_api.router]

@@ -1,0 +1,184 @@
+"""One timeline of a patient's record: doses, scores, sleep nights, alerts and notes, newest first.
+
+A page is a run of the patient's local days (`until` back `days` days); the next page ends the day before.
+Reading it is audited like every read of health data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from morrow.db.models import Alert, ClinicalNote, DoseLog, QuestionnaireResponse, Regimen, RegimenItem, SleepDiaryEntry
+from morrow.services.access import require_access
+from morrow.services.actors import Actor
+from morrow.services.audit import audit
+from morrow.services.inputs import Day, parse
+from morrow.services.tx import atomic
+
+KINDS = ("dose", "score", "sleep", "alert", "note")
+
+
+class TimelineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    until: Day | None = None
+    days: int = Field(default=7, ge=1, le=31)
+    kinds: list[str] = Field(default_factory=lambda: list(KINDS))
+
+    @field_validator("kinds")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r} (expected one of {', '.join(KINDS)})")
+        return [k for k in KINDS if k in value]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    id: int
+    at: datetime
+    day: date
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    patient_id: int
+    first_day: date
+    last_day: date
+    kinds: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    older_until: date
+
+
+def timeline(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    until: date | None = None,
+    days: int = 7,
+    kinds: list[str] | None = None,
+    now: datetime | None = None,
+) -> TimelinePage:
+    query = parse(TimelineQuery, {"until": until, "days": days, "kinds": list(KINDS) if kinds is None else kinds})
+    with atomic(session):
+        patient = require_access(session, actor, patient_id)
+        zone = ZoneInfo(patient.timezone)
+        last_day = query.until or (now or datetime.now(UTC)).astimezone(zone).date()
+        first_day = last_day - timedelta(days=query.days - 1)
+        start = datetime.combine(first_day, time(0), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        entries: list[Entry] = []
+        for kind in query.kinds:
+            entries += READERS[kind](session, patient_id, start, end, first_day, last_day, zone)
+        audit(
+            session, actor, "read", "timeline", patient_id=patient_id,
+            detail={"first_day": first_day.isoformat(), "last_day": last_day.isoformat(), "kinds": query.kinds},
+        )  # fmt: skip
+    entries.sort(key=lambda e: (e.at, KINDS.index(e.kind), e.id), reverse=True)
+    return TimelinePage(
+        patient_id, first_day, last_day, tuple(query.kinds), tuple(entries), first_day - timedelta(days=1)
+    )
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _doses(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
+    rows = s.scalars(
+        select(DoseLog).where(DoseLog.patient_id == pid, DoseLog.taken_at >= start, DoseLog.taken_at < end)
+    )
+    entries = []
+    for d in rows:
+        detail = d.kind.replace("_", " ")
+        detail += " (entered in error, voided)" if d.voided_at else ""
+        detail += f"; note: {d.note}" if d.note else ""
+        title = f"{d.substance_id.replace('_', ' ')} {d.amount:g} {d.unit.replace('_', ' ')}"
+        entries.append(Entry("dose", d.id, d.taken_at, _day(d.taken_at, zone), title, detail))
+    return entries
+
+
+def _scores(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
+    query = select(QuestionnaireResponse).where(
+        QuestionnaireResponse.patient_id == pid,
+        QuestionnaireResponse.administered_at >= start,
+        QuestionnaireResponse.administered_at < end,
+    )
+    entries = []
+    for r in s.scalars(query):
+        value = "no total" if r.total is None else f"{r.total:g}"
+        band = f" ({r.band.replace('_', ' ')})" if r.band else ""
+        rater = "rated by a clinician" if r.rater == "clinician" else "self-report"
+        voided = "; removed" if r.voided_at else ""
+        entries.append(
+            Entry("score", r.id, r.administered_at, _day(r.administered_at, zone),
+                  f"{r.instrument_id.upper()} {value}{band}", f"{rater}{voided}")
+        )  # fmt: skip
+    return entries
+
+
+def _sleep(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
+    query = select(SleepDiaryEntry).where(
+        SleepDiaryEntry.patient_id == pid, SleepDiaryEntry.night_of >= d0, SleepDiaryEntry.night_of <= d1
+    )
+    entries = []
+    for n in s.scalars(query):
+        tst = (
+            "total sleep unknown"
+            if n.total_sleep_min is None
+            else f"{n.total_sleep_min // 60} h {n.total_sleep_min % 60} min asleep"
+        )
+        se = "" if n.sleep_efficiency_pct is None else f", sleep efficiency {n.sleep_efficiency_pct:g}%"
+        at = datetime.combine(n.night_of, time(22), tzinfo=zone).astimezone(UTC)
+        entries.append(Entry("sleep", n.id, at, n.night_of, f"Night of {n.night_of.isoformat()}", tst + se))
+    return entries
+
+
+def _alerts(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
+    query = select(Alert).where(Alert.patient_id == pid, Alert.first_seen_at >= start, Alert.first_seen_at < end)
+    return [
+        Entry("alert", a.id, a.first_seen_at, _day(a.first_seen_at, zone), f"{a.severity.title()}: {a.title}",
+              f"{a.status}; seen {a.occurrences} time{'s' if a.occurrences > 1 else ''}")
+        for a in s.scalars(query)
+    ]  # fmt: skip
+
+
+def _notes(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
+    query = select(ClinicalNote).where(
+        ClinicalNote.patient_id == pid, ClinicalNote.written_at >= start, ClinicalNote.written_at < end
+    )
+    return [
+        Entry("note", n.id, n.written_at, _day(n.written_at, zone), f"{n.kind.title()} note", n.body)
+        for n in s.scalars(query)
+    ]
+
+
+READERS = {"dose": _doses, "score": _scores, "sleep": _sleep, "alert": _alerts, "note": _notes}
+
+
+@dataclass(frozen=True)
+class RegimenView:
+    regimen: Regimen | None
+    items: tuple[RegimenItem, ...]
+
+
+def active_regimen(session: Session, actor: Actor, patient_id: int) -> RegimenView:
+    """The patient's active regimen with its items loaded (they are read after the transaction ends)."""
+    with atomic(session):
+        require_access(session, actor, patient_id)
+        query = select(Regimen).where(Regimen.patient_id == patient_id, Regimen.status == "active")
+        regimen = session.scalars(query.order_by(Regimen.starts_on.desc()).limit(1)).first()
+        items = tuple(regimen.items) if regimen is not None else ()
+        audit(session, actor, "read", "regimen", None if regimen is None else regimen.id, patient_id=patient_id)
+    return RegimenView(regimen, items)

@@ -1,0 +1,226 @@
+"""What the clinician API answers (XPublic) and accepts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from morrow.db.models import Alert, DoseChangeRequest, Finding
+from morrow.services.triage import TriageRow
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TrendPublic(BaseModel):
+    measure: str
+    recent_mean: float
+    earlier_mean: float
+
+
+class TriageRowPublic(BaseModel):
+    patient_id: int
+    display_name: str
+    tier: str
+    urgent: int
+    warning: int
+    caution: int
+    trends: list[TrendPublic]
+    last_check_in: datetime | None
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, row: TriageRow) -> TriageRowPublic:
+        return cls(
+            patient_id=row.patient_id,
+            display_name=row.display_name,
+            tier=row.tier,
+            urgent=row.urgent,
+            warning=row.warning,
+            caution=row.caution,
+            trends=[
+                TrendPublic(measure=t.measure, recent_mean=t.recent_mean, earlier_mean=t.earlier_mean)
+                for t in row.trends
+            ],
+            last_check_in=row.last_check_in,
+            reasons=list(row.reasons),
+        )
+
+
+class TriagePublic(BaseModel):
+    rule: str
+    patients: list[TriageRowPublic]
+
+
+class AlertPublic(BaseModel):
+    id: int
+    patient_id: int
+    patient_name: str
+    severity: str
+    category: str
+    title: str
+    status: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    occurrences: int
+    clinician_message: str | None
+    sources: list[str]
+    acknowledgement_note: str | None
+    resolution_note: str | None
+
+    @classmethod
+    def of(cls, alert: Alert, name: str, finding: Finding | None) -> AlertPublic:
+        return cls(
+            id=alert.id,
+            patient_id=alert.patient_id,
+            patient_name=name,
+            severity=alert.severity,
+            category=alert.category,
+            title=alert.title,
+            status=alert.status,
+            first_seen_at=alert.first_seen_at,
+            last_seen_at=alert.last_seen_at,
+            occurrences=alert.occurrences,
+            clinician_message=finding.clinician_message if finding else None,
+            sources=list(finding.sources) if finding else [],
+            acknowledgement_note=alert.acknowledgement_note,
+            resolution_note=alert.resolution_note,
+        )
+
+
+class AcknowledgeBody(Body):
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ResolveBody(Body):
+    note: str = Field(max_length=4000)
+
+
+class DoseChangePublic(BaseModel):
+    id: int
+    patient_id: int
+    patient_name: str
+    regimen_item_id: int
+    current_dose: float
+    proposed_dose: float
+    unit: str
+    reason: str | None
+    status: str
+    needs_approval: bool
+    rule_explanation: str | None
+    created_at: datetime
+    decided_at: datetime | None
+    decision_reason: str | None
+
+    @classmethod
+    def of(cls, change: DoseChangeRequest, name: str) -> DoseChangePublic:
+        return cls(
+            id=change.id,
+            patient_id=change.patient_id,
+            patient_name=name,
+            regimen_item_id=change.regimen_item_id,
+            current_dose=change.current_dose,
+            proposed_dose=change.proposed_dose,
+            unit=change.unit,
+            reason=change.reason,
+            status=change.status,
+            needs_approval=change.needs_approval,
+            rule_explanation=change.rule_explanation,
+            created_at=change.created_at,
+            decided_at=change.decided_at,
+            decision_reason=change.decision_reason,
+        )
+
+
+class DoseChangesPublic(BaseModel):
+    pending: list[DoseChangePublic]
+    recently_applied: list[DoseChangePublic]
+
+
+class DecisionBody(Body):
+    approve: bool
+    reason: str = Field(max_length=2000)
+
+
+class ProposeBody(Body):
+    regimen_item_id: int = Field(ge=1, le=2**31 - 1)
+    proposed_dose: float
+    reason: str = Field(max_length=2000)
+
+
+class TimelineEntryPublic(BaseModel):
+    kind: str
+    id: int
+    at: datetime
+    day: date
+    title: str
+    detail: str
+
+
+class TimelinePublic(BaseModel):
+    patient_id: int
+    first_day: date
+    last_day: date
+    kinds: list[str]
+    entries: list[TimelineEntryPublic]
+    older_until: date
+
+
+class NoteBody(Body):
+    kind: Literal["visit", "phone", "message", "other"] = "visit"
+    body: str = Field(max_length=8000)
+
+
+class NotePublic(BaseModel):
+    id: int
+    patient_id: int
+    kind: str
+    body: str
+    written_at: datetime
+
+
+class CowsBody(Body):
+    """The 11 COWS item points; give `pulse_bpm` instead of `answers.pulse` and Morrow converts it."""
+
+    answers: dict[str, int]
+    pulse_bpm: int | None = None
+    administered_at: datetime | None = None
+    idempotency_key: str | None = Field(default=None, max_length=80)
+
+
+class CowsPublic(BaseModel):
+    id: int
+    patient_id: int
+    answers: dict[str, int]
+    total: float | None
+    band: str | None
+    administered_at: datetime
+
+
+class RegimenItemPublic(BaseModel):
+    id: int
+    substance: str
+    form: str | None
+    dose: float
+    unit: str
+    schedule: str
+    times: list[str]
+    max_doses_per_day: int | None
+    ceiling_dose: float | None
+    titration_max_increase: float | None
+    titration_period_days: int | None
+    mme_per_day: float | None
+    mme_notes: list[str]
+
+
+class RegimenPublic(BaseModel):
+    patient_id: int
+    regimen_id: int | None
+    title: str | None
+    starts_on: date | None
+    items: list[RegimenItemPublic]
+    total_mme_per_day: float
+    mme_incomplete: bool
