@@ -12,11 +12,13 @@ from morrow.safety.errors import SituationError
 from morrow.safety.findings import CATEGORIES, SEVERITIES, Finding
 from morrow.safety.knowledge import rule_book
 from morrow.safety.parse import active_window_hours, parse_situation
+from morrow.safety.redflags import INSTRUMENTS_READ
 from morrow.safety.rules import rule_ids
 from morrow.safety.situation import Situation
 
 __all__ = [
     "CATEGORIES",
+    "INSTRUMENTS_READ",
     "SEVERITIES",
     "Finding",
     "Situation",

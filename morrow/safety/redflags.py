@@ -11,6 +11,10 @@ from morrow.safety.knowledge import rule_book
 from morrow.safety.situation import Checkin, Symptom
 from morrow.safety.timeline import Timeline, sedating_ids
 
+# The questionnaires the red-flag rules read. Callers building a situation from stored data may leave
+# other check-ins out: they can never change a finding.
+INSTRUMENTS_READ = frozenset({"phq9", "cows", "sows", "ess"})
+
 DAY = 86400.0
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, Regimen, SymptomReport
-from morrow.safety import active_window_hours, rule_book
+from morrow.safety import INSTRUMENTS_READ, active_window_hours, rule_book
 
 RECENT_DAYS = 15
 SYMPTOM_SEVERITY_FLOOR = 1  # a symptom rated 0 ("not at all") is not a report of it
@@ -52,6 +52,7 @@ _RESPONSES = (
         QuestionnaireResponse.created_at,
     )
     .where(QuestionnaireResponse.patient_id == bindparam("patient"), QuestionnaireResponse.voided_at.is_(None))
+    .where(QuestionnaireResponse.instrument_id.in_(sorted(INSTRUMENTS_READ)))  # the others change no finding
     .where(QuestionnaireResponse.administered_at >= bindparam("since"))
     .where(QuestionnaireResponse.administered_at <= bindparam("now"))
     .order_by(QuestionnaireResponse.administered_at)

@@ -1,0 +1,197 @@
+"""Web load benchmark (loopback only, bounded): check-ins from 8 concurrent clients, a patient's
+one-year timeline, and the triage console, against the real server (`morrow serve`) on 127.0.0.1.
+
+Writes bench/results/web.json. The 1,000-patient x 180-day clinic is built once and cached in
+bench/.cache (see web_clinic.py); delete that folder to rebuild it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.web_clinic import PASSWORD, build  # noqa: E402
+
+PATIENTS, DAYS = 1_000, 180
+CLIENTS, CHECKINS_PER_CLIENT = 8, 150
+TIMELINE_RUNS, TRIAGE_RUNS = 60, 30
+TARGETS = {"checkins_per_second": 1000, "checkin_p95_ms": 30, "timeline_p95_ms": 20, "triage_p95_ms": 150}
+console = Console()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Client:
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.token = token
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any, float]:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        started = time.perf_counter()
+        self.connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        return response.status, json.loads(data) if data else None, elapsed
+
+
+def token(port: int, email: str) -> tuple[str, int | None]:
+    status, body, _ = Client(port).call("POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD})
+    assert status == 201, (status, body)
+    return body["token"], body["patient_id"]
+
+
+def pct(values: list[float], q: float) -> float:
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 2)
+
+
+def checkins(port: int) -> dict[str, Any]:
+    sessions = [token(port, f"p{i}@bench.test") for i in range(CLIENTS)]
+    latencies: list[float] = []
+    errors: list[Any] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(CLIENTS)
+    now = datetime.now(UTC)
+
+    def run(index: int) -> None:
+        bearer, patient_id = sessions[index]
+        client = Client(port, bearer)
+        barrier.wait()
+        for n in range(CHECKINS_PER_CLIENT):
+            at = (now - timedelta(seconds=n)).isoformat()
+            body = {
+                "instrument": "craving-vas",
+                "answers": {"value": n % 100},
+                "administered_at": at,
+                "idempotency_key": f"bench-{index}-{n}-{int(now.timestamp())}",
+            }
+            status, answer, ms = client.call("POST", f"/api/v1/patients/{patient_id}/checkins", body)
+            with lock:
+                latencies.append(ms)
+                if status not in (200, 201):
+                    errors.append((status, answer))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    seconds = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"check-ins failed: {errors[:3]}")
+    return {
+        "checkins": len(latencies),
+        "seconds": round(seconds, 3),
+        "checkins_per_second": round(len(latencies) / seconds, 1),
+        "checkin_p50_ms": pct(latencies, 50),
+        "checkin_p95_ms": pct(latencies, 95),
+    }
+
+
+def reads(port: int, path: str, runs: int, bearer: str) -> list[float]:
+    client = Client(port, bearer)
+    client.call("GET", path)  # warm-up
+    times = []
+    for _ in range(runs):
+        status, body, ms = client.call("GET", path)
+        if status != 200:
+            raise SystemExit(f"GET {path}: {status} {body}")
+        times.append(ms)
+    return times
+
+
+def main() -> int:
+    cache = HERE / ".cache" / f"web-{PATIENTS}x{DAYS}.db"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(".partial")
+        for leftover in cache.parent.glob(partial.name + "*"):
+            leftover.unlink()
+        with console.status("Building the benchmark clinic (once)") as status:
+            build(partial, PATIENTS, DAYS, lambda what: status.update(f"Building the benchmark clinic: {what}"))
+        partial.rename(cache)
+    work = HERE / ".cache" / "web-run.db"
+    for stale in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
+        stale.unlink(missing_ok=True)  # a WAL left by the last run would be replayed onto the fresh copy
+    shutil.copyfile(cache, work)  # every run starts from the same clinic
+    port = free_port()
+    env = {**os.environ, "MORROW_DATABASE_URL": f"sqlite:///{work}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "morrow", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if Client(port).call("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        results = checkins(port)
+        bob, _ = token(port, "bob@bench.test")
+        # The API pages a timeline by up to 31 days; this is its largest page, for a patient with 180 days.
+        timeline = reads(port, "/api/v1/patients/500/timeline?days=31", TIMELINE_RUNS, bob)
+        triage = reads(port, "/api/v1/triage", TRIAGE_RUNS, bob)
+    finally:
+        server.terminate()
+        server.wait(10)
+    results |= {
+        "timeline_p50_ms": pct(timeline, 50),
+        "timeline_p95_ms": pct(timeline, 95),
+        "triage_p50_ms": pct(triage, 50),
+        "triage_p95_ms": pct(triage, 95),
+    }
+    record = {
+        "benchmark": "web: check-ins with 8 clients, one-year timeline, triage of 1,000 patients",
+        "clinic": f"{PATIENTS} patients x {DAYS} days",
+        "clients": CLIENTS,
+        **results,
+        "targets": TARGETS,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {platform.system()}",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "web.json").write_text(json.dumps(record, indent=2) + "\n")
+    table = Table(title="Web load (loopback, one server process)")
+    table.add_column("measure")
+    table.add_column("result", justify="right")
+    table.add_column("target", justify="right")
+    for key, target in TARGETS.items():
+        table.add_row(key, str(results[key]), f"{'>=' if 'per_second' in key else '<='} {target}")
+    console.print(table)
+    console.print("Wrote bench/results/web.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
