@@ -171,7 +171,7 @@ def main() -> int:
         "triage_p95_ms": pct(triage, 95),
     }
     record = {
-        "benchmark": "web: check-ins with 8 clients, one-year timeline, triage of 1,000 patients",
+        "benchmark": "web: check-ins with 8 clients, the largest timeline page (31 days), triage of 1,000 patients",
         "clinic": f"{PATIENTS} patients x {DAYS} days",
         "clients": CLIENTS,
         **results,
