@@ -32,6 +32,7 @@ from bench.web_clinic import PASSWORD, build  # noqa: E402
 
 PATIENTS, DAYS = 1_000, 180
 CLIENTS, CHECKINS_PER_CLIENT = 8, 150
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # one server process per core of this 2-core machine
 TIMELINE_RUNS, TRIAGE_RUNS = 60, 30
 TARGETS = {"checkins_per_second": 1000, "checkin_p95_ms": 30, "timeline_p95_ms": 20, "triage_p95_ms": 150}
 console = Console()
@@ -127,7 +128,19 @@ def reads(port: int, path: str, runs: int, bearer: str) -> list[float]:
     return times
 
 
-def main() -> int:
+def database_url() -> str:
+    """BENCH_DATABASE_URL (an empty PostgreSQL database, built on first use), or a copy of the cached SQLite
+    clinic, so that every SQLite run starts from the same data."""
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        from sqlalchemy import inspect
+
+        from morrow.db.engine import make_engine
+
+        if "patients" not in inspect(make_engine(given)).get_table_names():
+            with console.status("Building the benchmark clinic in the given database"):
+                build(given, PATIENTS, DAYS, lambda what: None)
+        return given
     cache = HERE / ".cache" / f"web-{PATIENTS}x{DAYS}.db"
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -141,10 +154,15 @@ def main() -> int:
     for stale in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
         stale.unlink(missing_ok=True)  # a WAL left by the last run would be replayed onto the fresh copy
     shutil.copyfile(cache, work)  # every run starts from the same clinic
+    return f"sqlite:///{work}"
+
+
+def main() -> int:
+    url = database_url()
     port = free_port()
-    env = {**os.environ, "MORROW_DATABASE_URL": f"sqlite:///{work}"}
+    env = {**os.environ, "MORROW_DATABASE_URL": url}
     server = subprocess.Popen(
-        [sys.executable, "-m", "morrow", "serve", "--port", str(port)],
+        [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", str(WORKERS)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -174,6 +192,8 @@ def main() -> int:
         "benchmark": "web: check-ins with 8 clients, the largest timeline page (31 days), triage of 1,000 patients",
         "clinic": f"{PATIENTS} patients x {DAYS} days",
         "clients": CLIENTS,
+        "server_processes": WORKERS,
+        "database": url.split(":", 1)[0],
         **results,
         "targets": TARGETS,
         "python": platform.python_version(),
@@ -181,15 +201,16 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "web.json").write_text(json.dumps(record, indent=2) + "\n")
-    table = Table(title="Web load (loopback, one server process)")
+    name = "web.json" if record["database"] == "sqlite" else "web-postgresql.json"
+    (HERE / "results" / name).write_text(json.dumps(record, indent=2) + "\n")
+    table = Table(title=f"Web load (loopback, {WORKERS} server processes, {record['database']})")
     table.add_column("measure")
     table.add_column("result", justify="right")
     table.add_column("target", justify="right")
     for key, target in TARGETS.items():
         table.add_row(key, str(results[key]), f"{'>=' if 'per_second' in key else '<='} {target}")
     console.print(table)
-    console.print("Wrote bench/results/web.json")
+    console.print(f"Wrote bench/results/{name}")
     return 0
 
 

@@ -26,8 +26,9 @@ PASSWORD = "bench-password-1"
 CHUNK = 20_000
 
 
-def build(path: Path, patients: int, days: int, progress: Callable[[str], None]) -> None:
-    engine = make_engine(f"sqlite:///{path}")
+def build(target: Path | str, patients: int, days: int, progress: Callable[[str], None]) -> None:
+    """Into an SQLite file (a path) or an empty database (a URL)."""
+    engine = make_engine(target if isinstance(target, str) else f"sqlite:///{target}")
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     system = Actor.system("bench")

@@ -90,14 +90,15 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_answers_on_loopback(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_answers_on_loopback(env: dict[str, str], workers: str) -> None:
     run_morrow("db", "upgrade", env=env)
     port = _free_port()
     import os
 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
     server = subprocess.Popen(
-        [sys.executable, "-m", "morrow", "serve", "--port", str(port)],
+        [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", workers],
         env=full_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

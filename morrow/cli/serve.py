@@ -13,6 +13,9 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str | None, typer.Option(help="Address to listen on (default: MORROW_HOST).")] = None,
         port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: MORROW_PORT).")] = None,
+        workers: Annotated[
+            int, typer.Option(min=1, max=64, help="Server processes (use one per CPU core in production).")
+        ] = 1,
     ) -> None:
         """Serve Morrow over HTTP (the database must be migrated first: `morrow db upgrade`)."""
         import uvicorn
@@ -25,4 +28,14 @@ def register(app: typer.Typer) -> None:
         bind_host = host if host is not None else runtime.settings.host
         bind_port = port if port is not None else runtime.settings.port
         Console().print(f"Morrow is serving on [bold]http://{bind_host}:{bind_port}[/] (Ctrl+C to stop).")
-        uvicorn.run(create_app(runtime), host=bind_host, port=bind_port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=bind_host, port=bind_port, log_level="info")
+        else:  # each process builds its own app from the same environment
+            uvicorn.run(
+                "morrow.web.asgi:app_factory",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                log_level="info",
+            )
