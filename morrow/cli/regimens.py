@@ -1,6 +1,6 @@
 """Clinic-operator commands for tapers, dose changes, sleep windows and adherence, run as Morrow itself.
 
-`morrow taper create|approve|status`, `morrow change propose|decide|queue`, `morrow sleep-window
+`morrow taper create|approve|status|pause|resume|reverse`, `morrow change propose|decide|queue`, `morrow sleep-window
 propose|decide` and `morrow adherence`. "Today" is the patient's local date unless `--today` is given.
 Refusals are `DomainError`s, which `morrow.cli.app.main` prints as one line.
 """
@@ -52,6 +52,29 @@ def register(app: typer.Typer) -> None:
         with _runtime().sessions() as session:
             plan = approve_taper_plan(session, _actor("taper approve"), plan_id)
         Console().print(f"Taper plan {plan.id} approved: {plan.substance_id}, starting {plan.starts_on}.")
+
+    def revise(name: str, service: str, done: str) -> None:
+        @taper.command(name)
+        def revise_command(plan_id: int, reason: Reason, today: Today = None) -> None:
+            from morrow.db.models import TaperPlan
+            from morrow.domain.errors import NotFound
+            from morrow.services import tapers
+
+            with _runtime().sessions() as session:
+                with session.begin():
+                    found = session.get(TaperPlan, plan_id) if 0 < plan_id < 2**31 else None
+                    if found is None:
+                        raise NotFound(f"no taper plan with id {plan_id}", field="plan_id")
+                    patient_id = found.patient_id
+                day = _today(session, patient_id, today)
+                plan = getattr(tapers, service)(session, _actor(f"taper {name}"), plan_id, {"reason": reason}, day)
+                _print_steps(plan.steps, plan.unit, f"Taper plan {plan.id}, version {plan.version}: {done}")
+
+        revise_command.__doc__ = f"{done[0].upper()}{done[1:]}, as a new version of the plan (the old one is kept)."
+
+    revise("pause", "pause_taper", "paused from today: the dose stays where it is")
+    revise("resume", "resume_taper", "resumed from today: the paused step is lengthened, later steps move back")
+    revise("reverse", "reverse_taper_step", "one step back from today, for one interval, then on again")
 
     @taper.command("status")
     def taper_status_command(patient_id: int, today: Today = None) -> None:

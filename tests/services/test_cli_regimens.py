@@ -100,3 +100,25 @@ def test_adherence_prints_a_table(clinic: tuple[dict[str, str], int, int]) -> No
     assert shown.returncode == 0, shown.stderr
     assert "Adherence" in shown.stdout
     assert "kratom" in shown.stdout
+
+
+def test_taper_pause_resume_and_reverse_make_new_versions(clinic: tuple[dict[str, str], int, int]) -> None:
+    env, patient_id, _ = clinic
+    run_morrow("taper", "create", str(patient_id), "--today", "2026-11-10", env=env, stdin=json.dumps(TAPER))
+    run_morrow("taper", "approve", "1", env=env)
+    paused = run_morrow(
+        "taper", "pause", "1", "--reason", "severe withdrawal this week", "--today", "2026-11-20", env=env
+    )
+    assert paused.returncode == 0, paused.stderr
+    assert "version 2: paused from today" in paused.stdout
+    assert "paused" in run_morrow("taper", "status", str(patient_id), "--today", "2026-11-21", env=env).stdout
+    resumed = run_morrow("taper", "resume", "2", "--reason", "settled again", "--today", "2026-11-24", env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "version 3: resumed" in resumed.stdout
+    reversed_ = run_morrow("taper", "reverse", "3", "--reason", "pain came back", "--today", "2026-12-01", env=env)
+    assert reversed_.returncode == 0, reversed_.stderr
+    assert "version 4: one step back" in reversed_.stdout
+    old = run_morrow("taper", "pause", "1", "--reason", "the first version", "--today", "2026-12-02", env=env)
+    assert "taper plan 1 is superseded; only a live plan can be changed" in one_line_error(old)
+    assert "reason" in one_line_error(run_morrow("taper", "pause", "4", "--reason", "x", env=env))
+    assert "no taper plan with id 99" in one_line_error(run_morrow("taper", "pause", "99", "--reason", "none", env=env))
