@@ -63,6 +63,8 @@ def sign_in(
     which was wrong; too many failures in 15 minutes (per e-mail, or per address) are refused."""
     moment = now or datetime.now(UTC)
     email = email.strip().lower()[:254]
+    if "\x00" in email or "\x00" in password:  # never a real account; PostgreSQL text cannot hold it
+        raise SignInFailed("that e-mail and password do not match an account", field="password")
     with atomic(session):
         since = moment - WINDOW
         by_email = session.scalar(

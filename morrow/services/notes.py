@@ -14,6 +14,8 @@ from morrow.domain.errors import PermissionDenied
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
+from morrow.services.doses import IDEMPOTENCY_KEY
+from morrow.services.idempotency import store_once
 from morrow.services.inputs import Payload, parse
 from morrow.services.tx import atomic
 
@@ -25,6 +27,7 @@ class NoteCreate(BaseModel):
 
     kind: Literal["visit", "phone", "message", "other"] = "visit"
     body: str = Field(min_length=3, max_length=8000)
+    idempotency_key: str | None = Field(default=None, pattern=IDEMPOTENCY_KEY)
 
 
 def add_note(
@@ -34,15 +37,34 @@ def add_note(
     if actor.role not in WRITERS:
         raise PermissionDenied("only a clinician writes clinical notes", field="actor")
     values = parse(NoteCreate, data)
-    with atomic(session):
-        require_access(session, actor, patient_id)
-        note = ClinicalNote(
+    moment = now or datetime.now(UTC)
+
+    def build() -> ClinicalNote:
+        return ClinicalNote(
             patient_id=patient_id,
             author_id=actor.user_id,
             kind=values.kind,
             body=values.body,
-            written_at=now or datetime.now(UTC),
+            written_at=moment,
+            idempotency_key=values.idempotency_key,
         )
+
+    if values.idempotency_key is not None:  # a retried form or request: stored once
+        note, _ = store_once(
+            session,
+            actor,
+            model=ClinicalNote,
+            entity="clinical_note",
+            patient_id=patient_id,
+            key=values.idempotency_key,
+            build=build,
+            matches=lambda existing: (existing.kind, existing.body) == (values.kind, values.body),
+            now=moment,
+        )
+        return note
+    with atomic(session):
+        require_access(session, actor, patient_id)
+        note = build()
         session.add(note)
         session.flush()
         audit(session, actor, "create", "clinical_note", note.id, patient_id=patient_id, detail={"kind": values.kind})

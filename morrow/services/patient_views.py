@@ -98,7 +98,10 @@ def today_view(session: Session, actor: Actor, patient_id: int, now: datetime) -
         for item in regimen.items if regimen else []:
             if item.starts_on > today or (item.ends_on is not None and item.ends_on < today):
                 continue
-            count = sum(1 for d in doses if (d.substance_id, d.form) == (item.substance_id, item.form))
+            # Only doses logged against this item: an unplanned dose of the same medicine is not this one.
+            count = sum(
+                1 for d in doses if d.regimen_item_id == item.id and d.kind in ("planned", "as_needed", "off_plan")
+            )
             if item.schedule_kind == "as_needed":
                 view.as_needed.append(AsNeeded(item, item.max_doses_per_day or 1, count))
                 continue

@@ -94,6 +94,13 @@ def propose_dose_change(
             raise ValidationError(f"the dose is already {item.dose:g} {item.unit}", field="proposed_dose")
         if not assessment.allowed:
             raise ValidationError(assessment.explanation, field="proposed_dose", code="above_ceiling")
+        waiting = _pending_for(session, item.id)
+        if assessment.needs_approval and waiting:
+            # One request waits per dose at a time: this is also what a retried submission finds.
+            raise Conflict(
+                f"a change to this dose is already waiting for a clinician (request {waiting[0].id})",
+                field="regimen_item_id",
+            )
         request = DoseChangeRequest(
             patient_id=patient_id,
             regimen_item_id=item.id,
@@ -115,7 +122,18 @@ def propose_dose_change(
             _apply(session, rule_actor, item, request, today, catalog)
             request.decided_at = now or datetime.now(UTC)
             audit(session, actor, "apply", "dose_change_request", request.id, patient_id=patient_id, detail=detail)
+            for stale in waiting:  # a request made against the old dose can no longer be approved as it stands
+                stale.status, stale.decided_at = "withdrawn", request.decided_at
+                stale.decision_reason = f"the dose changed on {today} (request {request.id}); propose again if needed"
+                audit(session, actor, "withdraw", "dose_change_request", stale.id, patient_id=patient_id)
     return request
+
+
+def _pending_for(session: Session, item_id: int) -> list[DoseChangeRequest]:
+    query = select(DoseChangeRequest).where(
+        DoseChangeRequest.regimen_item_id == item_id, DoseChangeRequest.status == "pending"
+    )
+    return list(session.scalars(query.order_by(DoseChangeRequest.id)))
 
 
 def decide_dose_change(

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 import morrow
 from morrow.runtime import Runtime
-from morrow.web.deps import patient_in_path
+from morrow.web.deps import COOKIE, patient_in_path
 from morrow.web.errors import install_error_handlers
 from morrow.web.routes import admin, auth, clinician, patient, system
 
@@ -44,8 +44,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.url.path.startswith(("/api/", "/today", "/triage", "/patients", "/admin")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if COOKIE in request.cookies or "authorization" in request.headers or request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # nothing a signed-in user sees is cached
         return response
 
     return app

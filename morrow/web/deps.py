@@ -20,6 +20,7 @@ from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.auth import SignedIn, resolve
 from morrow.services.tx import atomic
+from morrow.web.forms import is_whole
 
 COOKIE = "morrow_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -115,6 +116,6 @@ async def patient_in_path(request: Request, db: DbSession) -> None:
     user = await optional_user(request, db)
     if user is None:
         raise NotSignedIn("sign in to continue", field=None)
-    patient_id = int(raw) if str(raw).isdigit() and len(str(raw)) <= 10 else -1
+    patient_id = int(raw) if is_whole(str(raw)) else -1
     with atomic(db):
         require_access(db, user.actor(origin=client_ip(request)), patient_id)

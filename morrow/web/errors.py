@@ -52,7 +52,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"] if part not in ("body", "query", "path", "form")) or None
+        loc = list(first["loc"])
+        if loc and loc[0] in ("body", "query", "path", "form", "header", "cookie"):
+            loc = loc[1:]  # where it came from, not a field (a field may itself be called "body")
+        field = ".".join(str(part) for part in loc) or None
         message = f"{field}: {first['msg']}" if field else str(first["msg"])
         return respond(request, 422, "invalid_input", message, field)
 

@@ -3,6 +3,7 @@ chart, and the urgent warning after alcohol on top of kratom."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ def test_it_logs_a_dose_checks_in_and_shows_the_new_point(phone: Page, live_serv
     page = phone
     sign_in(page, live_server, "alice@demo.morrow.test")
     expect(page).to_have_url(f"{live_server}/today")
+    # count() does not wait: let the page finish first (the heading is drawn before the dose list).
+    expect(page.get_by_role("heading", name=re.compile(r"^Today"))).to_be_visible()
+    expect(page.get_by_role("button", name="Taken").first).to_be_visible()
     page.screenshot(path=str(artifacts / "patient-today.png"), full_page=True)
     taken = page.get_by_role("button", name="Taken")
     assert taken.count() > 0, "the demo ends yesterday, so today's doses are still to log"
@@ -36,6 +40,7 @@ def test_it_logs_a_dose_checks_in_and_shows_the_new_point(phone: Page, live_serv
     page.goto(f"{live_server}/check-in")
     page.screenshot(path=str(artifacts / "patient-check-in.png"), full_page=True)
     page.get_by_role("link", name="Subjective Opiate Withdrawal Scale", exact=False).click()
+    expect(page.locator("fieldset").nth(15)).to_be_visible()  # all 16 questions drawn: .all() does not wait
     for group in page.locator("fieldset").all():
         group.get_by_role("radio").nth(1).check()
     page.screenshot(path=str(artifacts / "patient-sows.png"), full_page=True)
@@ -58,7 +63,7 @@ def test_it_logs_a_dose_checks_in_and_shows_the_new_point(phone: Page, live_serv
     page.goto(f"{live_server}/progress")
     rows = page.locator("#table-withdrawal-1 tr.point")
     today_points = page.locator("#table-withdrawal-1 tr.point").last
-    assert rows.count() >= before
+    assert rows.count() == before + 1  # the demo ends before today: today's check-in is the new point
     expect(today_points).to_have_attribute("data-day", page.locator("p.lede").inner_text().split(" to ")[1][:10])
     expect(page.locator("#chart-withdrawal svg title")).to_have_text("Doses logged and withdrawal (SOWS)")
     page.screenshot(path=str(artifacts / "patient-progress.png"), full_page=True)

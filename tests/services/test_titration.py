@@ -162,18 +162,20 @@ def test_a_second_change_on_the_day_a_version_began_is_a_conflict(session: Sessi
     assert propose(session, cast, 1, date(2026, 11, 11)).status == "applied"
 
 
-def test_an_approval_after_the_dose_changed_is_a_conflict(session: Session, cast: Cast) -> None:
+def test_a_change_applied_meanwhile_withdraws_the_waiting_request(session: Session, cast: Cast) -> None:
     set_regimen(session, cast.alice_patient.id)
     pending_id = propose(session, cast, 3).id
-    propose(session, cast, 1.5)
+    with pytest.raises(Conflict):  # a second request to wait beside it (or the same one, retried)
+        propose(session, cast, 3)
+    propose(session, cast, 1.5)  # a decrease is always possible, and applied at once
+    with session.begin():
+        stale = session.get_one(DoseChangeRequest, pending_id)
+        assert stale.status == "withdrawn"
+        assert "propose again" in (stale.decision_reason or "")
     with pytest.raises(Conflict):
         decide_dose_change(
             session, cast.actor(cast.bob), pending_id, {"approve": True, "reason": "ok then"}, date(2026, 11, 12)
         )
-    decided = decide_dose_change(
-        session, cast.actor(cast.bob), pending_id, {"approve": False, "reason": "stale"}, NOV_10
-    )
-    assert decided.status == "declined"
 
 
 def test_every_other_item_is_copied_into_the_new_version(session: Session, cast: Cast) -> None:

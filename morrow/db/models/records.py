@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from morrow.db.base import Base, Timestamped, choice, utcnow
@@ -15,6 +15,7 @@ OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed")
 
 class ClinicalNote(Timestamped, Base):
     __tablename__ = "clinical_notes"
+    __table_args__ = (UniqueConstraint("patient_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
@@ -22,6 +23,7 @@ class ClinicalNote(Timestamped, Base):
     kind: Mapped[str] = mapped_column(choice("note_kind", "visit", "phone", "message", "other"))
     body: Mapped[str] = mapped_column(Text)
     written_at: Mapped[datetime]
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))  # a resubmitted form stores once
 
 
 class AuditEvent(Base):

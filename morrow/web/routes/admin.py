@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from morrow.services.admin import audit_log, list_teams, list_users, require_admin
 from morrow.services.people import add_to_care_team, create_care_team, create_user
 from morrow.web.deps import CurrentActor, DbSession
+from morrow.web.forms import is_whole
 from morrow.web.templating import render
 
 
@@ -51,7 +52,7 @@ class AuditEventPublic(BaseModel):
     entity_id: str | None
     patient_id: int | None
     origin: str
-    detail: dict[str, Any]
+    # No `detail`: it can hold clinical words (rule ids, substances, reasons), which admins must not see.
 
 
 class UserCreatePublic(BaseModel):
@@ -93,7 +94,7 @@ def admin_add_user(
     password = secrets.token_urlsafe(12)
     data: dict[str, object] = {"email": email, "display_name": display_name, "role": role, "password": password}
     if patient_id.strip():
-        data["patient_id"] = int(patient_id) if patient_id.strip().isdigit() else patient_id
+        data["patient_id"] = int(patient_id) if is_whole(patient_id) else patient_id
     user = create_user(db, actor, data)
     return render(request, "admin/created.html", {"email": user.email, "password": password})
 
@@ -114,8 +115,8 @@ def admin_add_member(
     patient_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     require_admin(actor)
-    clinicians = [int(clinician_id)] if clinician_id.strip().isdigit() else []
-    patients = [int(patient_id)] if patient_id.strip().isdigit() else []
+    clinicians = [int(clinician_id)] if is_whole(clinician_id) else []
+    patients = [int(patient_id)] if is_whole(patient_id) else []
     add_to_care_team(db, actor, team_id, clinician_ids=clinicians, patient_ids=patients)
     return RedirectResponse("/admin", status_code=303)
 

@@ -94,7 +94,9 @@ def regimen_api(db: DbSession, actor: Clinician, patient_id: int) -> RegimenPubl
 @router.post("/api/v1/patients/{patient_id}/notes", response_model=NotePublic, status_code=201, summary="Add a note")
 def note_api(db: DbSession, actor: Clinician, patient_id: int, body: NoteBody) -> NotePublic:
     """A clinical note from a visit, call or message, written now by the signed-in clinician."""
-    note = add_note(db, actor, patient_id, {"kind": body.kind, "body": body.body})
+    note = add_note(
+        db, actor, patient_id, {"kind": body.kind, "body": body.body, "idempotency_key": body.idempotency_key}
+    )
     return NotePublic(
         id=note.id, patient_id=note.patient_id, kind=note.kind, body=note.body, written_at=note.written_at
     )

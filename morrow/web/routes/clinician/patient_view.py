@@ -3,6 +3,8 @@ notes and the regimen editor."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -13,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from morrow.domain.errors import ValidationError
 from morrow.services.adherence import adherence
 from morrow.services.alerts_lifecycle import list_alerts
+from morrow.services.doses import IDEMPOTENCY_KEY
 from morrow.services.mme import regimen_mme
 from morrow.services.notes import add_note, list_notes
 from morrow.services.taper_status import taper_status
@@ -20,6 +23,7 @@ from morrow.services.timeline import KINDS, active_regimen, timeline
 from morrow.services.titration import pending_dose_changes
 from morrow.services.triage import patient_today, require_patient
 from morrow.web.deps import DbSession
+from morrow.web.forms import is_whole
 from morrow.web.routes.clinician.common import Clinician, form_float, form_int
 from morrow.web.routes.clinician.inbox import alerts_public
 from morrow.web.routes.clinician.record import cows_items, new_regimen_version, record_cows
@@ -48,6 +52,10 @@ def patient_page(
     context = {
         "patient_id": patient_id,
         "name": name,
+        # Keys drawn with the page: a form sent twice (a double click, a retried connection) stores once.
+        "note_key": f"note-{secrets.token_hex(12)}",
+        "cows_key": f"cows-{secrets.token_hex(12)}",
+        "opened_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "today": today,
         "page": page,
         "by_day": sorted(by_day.items(), reverse=True),
@@ -84,8 +92,9 @@ def note_form(
     patient_id: int,
     body: Annotated[str, Form(max_length=8000)] = "",
     kind: Annotated[str, Form(max_length=16)] = "visit",
+    idempotency_key: Annotated[str | None, Form(max_length=80)] = None,
 ) -> Response:
-    add_note(db, actor, patient_id, {"kind": kind, "body": body})
+    add_note(db, actor, patient_id, {"kind": kind, "body": body, "idempotency_key": idempotency_key or None})
     return RedirectResponse(f"/patients/{patient_id}#notes", status_code=303)
 
 
@@ -100,7 +109,16 @@ async def cows_form(request: Request, db: DbSession, actor: Clinician, patient_i
             continue
         points = form_int(values.get(item.id, ""), item.id)
         answers[item.id] = points if points is not None else 0
-    record_cows(db, actor, patient_id, answers, pulse_bpm=bpm)
+    key = values.get("idempotency_key") or None
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY, key):
+        raise ValidationError("this form has expired; reload the page and try again", field="idempotency_key")
+    try:  # the moment the form was opened: with the key, a resubmission matches what was stored
+        opened = datetime.fromisoformat(values.get("opened_at", ""))
+    except ValueError:
+        opened = datetime.now(UTC)
+    if opened.tzinfo is None or abs(datetime.now(UTC) - opened) > timedelta(hours=12):
+        opened = datetime.now(UTC)
+    record_cows(db, actor, patient_id, answers, pulse_bpm=bpm, administered_at=opened, idempotency_key=key)
     return RedirectResponse(f"/patients/{patient_id}?kind=score#timeline", status_code=303)
 
 
@@ -110,7 +128,7 @@ async def regimen_form(request: Request, db: DbSession, actor: Clinician, patien
     changes: dict[int, dict[str, Any]] = {}
     for key, value in form.items():
         field, _, item_id = key.rpartition("_")
-        if field in ("dose", "ceiling_dose") and item_id.isdigit() and value.strip():
+        if field in ("dose", "ceiling_dose") and is_whole(item_id) and value.strip():
             changes.setdefault(int(item_id), {})[field] = form_float(value, key)
     added = None
     if form.get("new_substance", "").strip():

@@ -172,6 +172,7 @@ class TimelinePublic(BaseModel):
 class NoteBody(Body):
     kind: Literal["visit", "phone", "message", "other"] = "visit"
     body: str = Field(max_length=8000)
+    idempotency_key: str | None = Field(default=None, max_length=80)
 
 
 class NotePublic(BaseModel):

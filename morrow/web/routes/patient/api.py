@@ -129,7 +129,7 @@ def _points(points: list[Point]) -> list[PointPublic]:
 
 
 def _open(db: DbSession, actor: CurrentActor, patient_id: int) -> list[PatientAlertPublic]:
-    return [alert_public(v) for v in alerts_with_findings(db, actor, patient_id, ("open",))]
+    return [alert_public(v) for v in alerts_with_findings(db, actor, patient_id)]
 
 
 @router.get("/patients/{patient_id}/today", response_model=TodayPublic, summary="Today's plan, doses and alerts")

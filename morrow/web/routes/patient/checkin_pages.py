@@ -14,9 +14,10 @@ from morrow.instruments import get_instrument, symptom_checklist
 from morrow.instruments.model import FormDefinition, ScaleDefinition, ValueDefinition
 from morrow.services.actors import Actor
 from morrow.services.checkins import record_response, record_sleep_diary
-from morrow.services.patient_views import checkins_due, local_today
+from morrow.services.patient_views import alerts_with_findings, checkins_due, local_today
 from morrow.services.symptoms import report_symptoms
 from morrow.web.deps import CurrentActor, CurrentUser, DbSession
+from morrow.web.forms import is_signed_whole, is_whole
 from morrow.web.routes.patient.common import new_key, own_patient, utcnow
 from morrow.web.templating import render
 
@@ -99,12 +100,12 @@ def scale_answers(definition: ScaleDefinition | ValueDefinition, form: dict[str,
     items = []
     for item in definition.items:
         text = form.get(item.id, "")
-        if not text.lstrip("-").isdigit():
+        if not is_signed_whole(text):
             raise ValidationError(f"{item.id}: please answer “{item.label}”", field=item.id)
         items.append(int(text))
     payload: dict[str, Any] = {definition.items_key: items}
     for extra in definition.extra_fields:
-        if form.get(extra.id, "").isdigit():
+        if is_whole(form.get(extra.id, "")):
             payload[extra.id] = int(form[extra.id])
     return payload
 
@@ -121,7 +122,7 @@ def diary_answers(form: dict[str, str]) -> dict[str, Any]:
             continue
         if spec.type in ("clock", "text"):
             answers[spec.id] = text
-        elif text.isdigit():
+        elif is_whole(text):
             answers[spec.id] = int(text)
         else:
             raise ValidationError(f"{spec.id}: “{spec.label}” needs a whole number", field=spec.id)
@@ -148,6 +149,7 @@ async def submit_checkin(
     raw = await request.form()
     form = {k: str(v).strip()[:2000] for k, v in raw.items() if k != "csrf_token"}
     key = form.get("idempotency_key", "")
+    urgent_before = _urgent(db, actor, patient_id)
     try:
         moment, now = started_at(form.get("started_at", "")), utcnow()
         if name == "sleep-diary":
@@ -165,7 +167,7 @@ async def submit_checkin(
                 now=now,
             )
         elif name == "symptoms":
-            symptoms = {code[4:]: int(v) for code, v in form.items() if code.startswith("sym-") and v.isdigit()}
+            symptoms = {code[4:]: int(v) for code, v in form.items() if code.startswith("sym-") and is_whole(v)}
             if not symptoms or not any(symptoms.values()):
                 raise ValidationError("symptoms: rate at least one symptom above “none”", field="symptoms")
             symptoms = {code: v for code, v in symptoms.items() if v > 0}
@@ -189,4 +191,12 @@ async def submit_checkin(
             raise NotFound("there is no such check-in", field="name")
     except ValidationError as exc:
         return _form(request, db, actor, patient_id, name, exc, form)
+    if _urgent(db, actor, patient_id) - urgent_before:
+        # This answer raised (or escalated to) an urgent alert: show it with the emergency steps at once.
+        return RedirectResponse("/today?logged=1#top-alerts", status_code=303)
     return RedirectResponse(f"/check-in?saved={name}", status_code=303)
+
+
+def _urgent(db: DbSession, actor: CurrentActor, patient_id: int) -> set[int]:
+    """Ids of the patient's live urgent alerts."""
+    return {view.alert.id for view in alerts_with_findings(db, actor, patient_id) if view.alert.severity == "urgent"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,11 +13,12 @@ from morrow.catalog import Catalog
 from morrow.domain.errors import Conflict, ValidationError
 from morrow.evidence import find_claims
 from morrow.services.actors import Actor
-from morrow.services.doses import log_dose
+from morrow.services.doses import IDEMPOTENCY_KEY, log_dose
 from morrow.services.patient_views import alerts_with_findings, stored_dose, today_view
 from morrow.services.sleep_windows import current_sleep_window
 from morrow.services.taper_status import taper_status
 from morrow.web.deps import CurrentActor, CurrentUser, DbSession, runtime
+from morrow.web.forms import is_whole
 from morrow.web.routes.patient.common import EMERGENCY_STEPS, new_key, own_patient, utcnow
 from morrow.web.templating import render
 
@@ -35,7 +37,7 @@ def today_context(db: Session, actor: Actor, patient_id: int, catalog: Catalog) 
     view = today_view(db, actor, patient_id, now)
     return {
         "view": view,
-        "alerts": alerts_with_findings(db, actor, patient_id, ("open",)),
+        "alerts": alerts_with_findings(db, actor, patient_id),
         "tapers": taper_status(db, actor, patient_id, view.today, catalog=catalog),
         "window": current_sleep_window(db, actor, patient_id),
         "substances": substance_choices(catalog),
@@ -60,7 +62,7 @@ def _dose_payload(form: dict[str, str]) -> dict[str, Any]:
     if form.get("note"):
         payload["note"] = form["note"]
     if form.get("regimen_item_id"):
-        if not form["regimen_item_id"].isdigit():
+        if not is_whole(form["regimen_item_id"]):
             raise ValidationError("regimen_item_id: must be a whole number", field="regimen_item_id")
         payload["regimen_item_id"] = int(form["regimen_item_id"])
     try:
@@ -77,6 +79,8 @@ async def log_dose_form(request: Request, db: DbSession, user: CurrentUser, acto
     form = {k: str(raw.get(k, "")).strip()[:2000] for k in DOSE_FIELDS}
     catalog = runtime(request).catalog
     try:
+        if form["idempotency_key"] and not re.fullmatch(IDEMPOTENCY_KEY, form["idempotency_key"]):
+            raise ValidationError("this form has expired; reload the page and try again", field="idempotency_key")
         if form["idempotency_key"] and stored_dose(db, actor, patient_id, form["idempotency_key"]) is not None:
             return RedirectResponse("/today?logged=1#top-alerts", status_code=303)  # a resubmitted form
         now = utcnow()
