@@ -101,3 +101,17 @@ def test_a_resolution_needs_a_real_note(session: Session, cast: Cast, note: str)
     with pytest.raises(ValidationError) as caught:
         resolve_alert(session, cast.actor(cast.bob), alert_id, note)
     assert caught.value.field == "note"
+
+
+def test_reading_the_inbox_records_which_patients_were_shown(session: Session, cast: Cast) -> None:
+    from sqlalchemy import select
+
+    from morrow.db.models import AuditEvent
+
+    raise_kratom_alcohol(session, cast, cast.alice_patient.id)
+    list_alerts(session, cast.actor(cast.bob))
+    with session.begin():
+        read = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "alerts", AuditEvent.actor_id == cast.bob.id)
+        ).one()
+    assert read.detail == {"patients": [cast.alice_patient.id]}

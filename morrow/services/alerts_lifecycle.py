@@ -37,7 +37,8 @@ def list_alerts(
         elif actor.role != "system":
             raise PermissionDenied("only clinicians see the alert inbox", field="actor")
         found = list(session.scalars(query))
-        audit(session, actor, "read", "alerts", None, patient_id=patient_id, detail={"count": len(found)})
+        shown = sorted({a.patient_id for a in found})
+        audit(session, actor, "read", "alerts", None, patient_id=patient_id, detail={"patients": shown})
     return sorted(found, key=lambda a: (SEVERITY_ORDER[a.severity], -a.last_seen_at.timestamp(), -a.id))
 
 

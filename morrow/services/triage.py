@@ -87,7 +87,8 @@ def triage(session: Session, actor: Actor, *, now: datetime | None = None) -> li
         trends = _trends(session, ids, now)
         last = _last_check_ins(session, ids)
         rows = [_row(pid, name, alerts.get(pid, {}), trends.get(pid, ()), last.get(pid), now) for pid, name in patients]
-        audit(session, actor, "read", "triage", detail={"patients": len(rows)})
+        # Which patients were shown, not only how many: each patient's access history can be traced.
+        audit(session, actor, "read", "triage", detail={"patients": sorted(pid for pid, _ in patients)})
     return sorted(rows, key=_order)
 
 
