@@ -140,6 +140,9 @@ def database_url() -> str:
         if "patients" not in inspect(make_engine(given)).get_table_names():
             with console.status("Building the benchmark clinic in the given database"):
                 build(given, PATIENTS, DAYS, lambda what: None)
+        from morrow.db.migrate import upgrade
+
+        upgrade(make_engine(given))
         return given
     cache = HERE / ".cache" / f"web-{PATIENTS}x{DAYS}.db"
     if not cache.exists():
@@ -154,7 +157,14 @@ def database_url() -> str:
     for stale in (work, work.with_name(work.name + "-wal"), work.with_name(work.name + "-shm")):
         stale.unlink(missing_ok=True)  # a WAL left by the last run would be replayed onto the fresh copy
     shutil.copyfile(cache, work)  # every run starts from the same clinic
-    return f"sqlite:///{work}"
+    url = f"sqlite:///{work}"
+    from morrow.db.engine import make_engine
+    from morrow.db.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)  # the cached clinic may predate the newest migrations
+    engine.dispose()
+    return url
 
 
 def main() -> int:
