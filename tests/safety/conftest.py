@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from morrow.cli import check, evidence
 from morrow.safety import Finding, evaluate, parse_situation
+from tests.cli_runner import CliOutcome, app_with, invoke
 
 NOW = "2026-11-20T23:00:00-05:00"
 ZONE = "America/New_York"
@@ -63,42 +61,17 @@ def only(raw: dict[str, Any], rule_id: str) -> Finding:
     return hits[0]
 
 
-@dataclass(frozen=True)
-class CliOutcome:
-    exit_code: int
-    stdout: str
-
-    @property
-    def body(self) -> dict[str, Any]:
-        parsed = json.loads(self.stdout)
-        assert isinstance(parsed, dict)
-        return parsed
-
-
 RunCli = Callable[..., CliOutcome]
 
 
 @pytest.fixture
 def cli_app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def root() -> None:
-        """Test root: keeps `check` and `evidence` sub-commands, as in the real `morrow` app."""
-
-    check.register(app)
-    evidence.register(app)
-    return app
+    return app_with(check.register, evidence.register)
 
 
 @pytest.fixture
 def run_cli(cli_app: typer.Typer) -> RunCli:
-    runner = CliRunner()
-
     def run(*args: str, stdin: str = "") -> CliOutcome:
-        result = runner.invoke(cli_app, list(args), input=stdin)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return CliOutcome(result.exit_code, result.stdout)
+        return invoke(cli_app, args, stdin)
 
     return run
