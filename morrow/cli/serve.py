@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
 
         from morrow.runtime import build_runtime
         from morrow.web.app import create_app
+        from morrow.web.asgi import served
 
         runtime = build_runtime()
         runtime.require_migrated()
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
         bind_port = port if port is not None else runtime.settings.port
         Console().print(f"Morrow is serving on [bold]http://{bind_host}:{bind_port}[/] (Ctrl+C to stop).")
         if workers == 1:
-            uvicorn.run(create_app(runtime), host=bind_host, port=bind_port, log_level="info")
+            uvicorn.run(served(create_app(runtime)), host=bind_host, port=bind_port, log_level="info")
         else:  # each process builds its own app from the same environment
             uvicorn.run(
                 "morrow.web.asgi:app_factory",

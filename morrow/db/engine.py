@@ -2,12 +2,27 @@
 
 Sessions are made with `autobegin=False`: every use of the database opens its transaction on purpose
 (`atomic(session)` in services, `session.begin()` in readers), so no write can linger uncommitted.
+
+SQLite has one writer at a time. A write transaction begins `IMMEDIATE` (it takes the write lock at
+once), and writers of this program queue for it at a `WriteGate` (a thread lock plus an `flock` on a
+file beside the database, shared by every process) rather than in SQLite's busy handler, which polls
+with sleeps of 1 to 100 ms and made concurrent requests wait far longer than the work they queued
+behind. Read-only transactions (`deferred_begin()`) begin `DEFERRED`: in WAL mode they read a
+snapshot and neither wait for nor block the writer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
@@ -66,6 +81,8 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
                 field="database_url",
             ) from None
     engine = create_engine(url, **kwargs)
+    on_disk = bool(database) and not str(database).startswith("file:")
+    _GATES[engine] = WriteGate(Path(f"{database}-writer") if on_disk else None)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -82,10 +99,75 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front. A deferred BEGIN starts as a read snapshot, and a
         # write after another connection's commit then fails at once (SQLITE_BUSY_SNAPSHOT), which
-        # busy_timeout cannot wait out. WAL readers outside transactions are not blocked by it.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # busy_timeout cannot wait out; so only transactions declared read-only begin DEFERRED.
+        connection.exec_driver_sql("BEGIN" if _READ_ONLY.get() else "BEGIN IMMEDIATE")
 
     return engine
+
+
+_READ_ONLY: ContextVar[bool] = ContextVar("morrow_read_only", default=False)
+
+
+@contextmanager
+def deferred_begin() -> Iterator[None]:
+    """Transactions begun inside this block only read: on SQLite they begin DEFERRED (a snapshot)."""
+    token = _READ_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
+
+
+class WriteGate:
+    """The queue of this program's writers to one SQLite file: a re-entrant thread lock for the threads
+    of a process, and an exclusive `flock` on `path` for the processes (waiters sleep in the kernel and
+    wake when the holder lets go). SQLite's own lock still guards the data; this only orders the wait."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._file: IO[bytes] | None = None
+        self._pid = 0
+
+    def _lock_file(self) -> IO[bytes] | None:
+        if self._path is None:
+            return None
+        if self._file is None or self._pid != os.getpid():  # a forked child opens its own
+            try:
+                self._file = open(self._path, "ab")  # noqa: SIM115 - kept open while the engine lives
+            except OSError:
+                self._path = None  # a read-only folder: fall back to SQLite's busy handler alone
+                return None
+            self._pid = os.getpid()
+            weakref.finalize(self, self._file.close)
+        return self._file
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            self._depth += 1
+            file = self._lock_file() if self._depth == 1 else None
+            try:
+                if file is not None:
+                    fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    if file is not None:
+                        fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._depth -= 1
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def write_gate(bind: Any) -> contextlib.AbstractContextManager[None]:
+    """Hold this around a write transaction on `bind` (an Engine or Connection); a no-op off SQLite."""
+    engine = getattr(bind, "engine", bind)
+    gate = _GATES.get(engine)
+    return gate.held() if gate is not None else nullcontext()
 
 
 def check_connection(engine: Engine) -> None:

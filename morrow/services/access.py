@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from morrow.db.models import Patient, User, care_team_members, care_team_patients
 from morrow.domain.errors import PermissionDenied
 from morrow.services.actors import Actor
-from morrow.services.people import get_patient
+from morrow.services.people import REQUEST_MEMO, get_patient
 
 
 def can_access(session: Session, actor: Actor, patient_id: int) -> bool:
@@ -34,8 +34,16 @@ def can_access(session: Session, actor: Actor, patient_id: int) -> bool:
 
 
 def require_access(session: Session, actor: Actor, patient_id: int) -> Patient:
-    """The patient, when `actor` may see their record; `PermissionDenied` otherwise (also for admins)."""
+    """The patient, when `actor` may see their record; `PermissionDenied` otherwise (also for admins).
+    In a request-scoped session (see `REQUEST_MEMO`) a granted check is remembered for the request."""
+    memo = session.info.get(REQUEST_MEMO)
+    key = ("access", actor.user_id, actor.role, patient_id)
+    if memo is not None and key in memo:
+        granted: Patient = memo[key]
+        return granted
     patient = get_patient(session, patient_id)
     if not can_access(session, actor, patient_id):
         raise PermissionDenied("you do not have access to this patient's record", field="patient_id")
+    if memo is not None:
+        memo[key] = patient
     return patient

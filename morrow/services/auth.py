@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from morrow.db.models import LoginAttempt, User, UserSession
@@ -16,7 +16,7 @@ from morrow.domain.errors import DomainError, PermissionDenied
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.passwords import hash_password, verify_password
-from morrow.services.tx import atomic
+from morrow.services.tx import atomic, reading
 
 SESSION_LIFETIME = timedelta(hours=12)
 IDLE_TIMEOUT = timedelta(hours=2)
@@ -107,24 +107,42 @@ def sign_in(
 
 
 def resolve(session: Session, token: str | None, *, now: datetime | None = None) -> SignedIn | None:
-    """The signed-in user behind a token, or None when it is unknown, expired, idle too long or revoked."""
+    """The signed-in user behind a token, or None when it is unknown, expired, idle too long or revoked.
+    A read that waits for no writer; the session's last-seen time is written at most once a minute."""
     if not token or len(token) > 200:
         return None
     moment = now or datetime.now(UTC)
-    with atomic(session):
-        found = session.execute(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == _hash(token), UserSession.revoked_at.is_(None))
-        ).first()
-        if found is None:
-            return None
-        stored, user = found
-        if stored.expires_at <= moment or stored.last_seen_at + IDLE_TIMEOUT <= moment or not user.is_active:
-            return None
-        if moment - stored.last_seen_at > timedelta(minutes=1):  # one write a minute, not one per request
-            stored.last_seen_at = moment
-        return SignedIn(user.id, user.role, user.email, user.patient_id, token, stored.csrf_token)
+    with reading(session):
+        found = session.execute(_SIGNED_IN, {"token_hash": _hash(token)}).first()
+    if found is None:
+        return None
+    if found.expires_at <= moment or found.last_seen_at + IDLE_TIMEOUT <= moment or not found.is_active:
+        return None
+    if moment - found.last_seen_at > timedelta(minutes=1):  # one write a minute, not one per request
+        with atomic(session):
+            session.execute(
+                update(UserSession)
+                .where(UserSession.id == found.id, UserSession.last_seen_at < moment)
+                .values(last_seen_at=moment)
+            )
+    return SignedIn(found.user_id, found.role, found.email, found.patient_id, token, found.csrf_token)
+
+
+_SIGNED_IN = (
+    select(
+        UserSession.id,
+        UserSession.expires_at,
+        UserSession.last_seen_at,
+        UserSession.csrf_token,
+        User.id.label("user_id"),
+        User.role,
+        User.email,
+        User.patient_id,
+        User.is_active,
+    )
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
+)
 
 
 def sign_out(session: Session, token: str, *, now: datetime | None = None) -> None:

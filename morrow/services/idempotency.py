@@ -49,10 +49,10 @@ def store_once(
     it is recorded (the service's clock: the wall clock in use, the simulated moment in the demo)."""
     try:
         with atomic(session):
+            require_access(session, actor, patient_id)
             existing = _by_key(session, model, patient_id, key)
             if existing is not None:
                 return _same_or_conflict(existing, matches, entity), False
-            require_access(session, actor, patient_id)
             row = build()
             if now is not None:
                 row.created_at = now

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from morrow.db.models import (
     Alert,
@@ -120,8 +120,11 @@ def alerts_with_findings(
         alerts = list(session.scalars(select(Alert).where(Alert.patient_id == patient_id, Alert.status.in_(statuses))))
         latest = {}
         if alerts:
-            rows = session.scalars(
-                select(Finding).where(Finding.alert_id.in_([a.id for a in alerts])).order_by(Finding.id)
+            rows = session.scalars(  # what the patient is shown; the clinician's words and evidence stay unread
+                select(Finding)
+                .options(load_only(Finding.id, Finding.alert_id, Finding.patient_message, Finding.sources))
+                .where(Finding.alert_id.in_([a.id for a in alerts]))
+                .order_by(Finding.id)
             )
             latest = {f.alert_id: f for f in rows}
         audit(session, actor, "read", "alerts", patient_id=patient_id, detail={"count": len(alerts)})

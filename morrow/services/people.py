@@ -202,10 +202,22 @@ def _audit_access(
         )
 
 
+# A key of `session.info`: a web request's session holds a dict here, which lives as long as the request,
+# and in which the patient rows and granted access checks of the request are kept (a session's identity
+# map holds rows weakly, so the same patient was read again by each service the request called).
+REQUEST_MEMO = "morrow.request_memo"
+
+
 def get_patient(session: Session, patient_id: int) -> Patient:
+    memo = session.info.get(REQUEST_MEMO)
+    if memo is not None and ("patient", patient_id) in memo:
+        kept: Patient = memo[("patient", patient_id)]
+        return kept
     patient = session.get(Patient, patient_id) if valid_id(patient_id) else None
     if patient is None:
         raise NotFound(f"no patient with id {patient_id}", field="patient_id")
+    if memo is not None:
+        memo[("patient", patient_id)] = patient
     return patient
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,13 +23,14 @@ from morrow.services.inputs import Day, parse
 from morrow.services.tx import atomic
 
 KINDS = ("dose", "score", "sleep", "alert", "note")
+MAX_DAYS = 366  # a year in one page (a leap year's too)
 
 
 class TimelineQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: Day | None = None
-    days: int = Field(default=7, ge=1, le=31)
+    days: int = Field(default=7, ge=1, le=MAX_DAYS)
     kinds: list[str] = Field(default_factory=lambda: list(KINDS))
 
     @field_validator("kinds")
@@ -40,8 +42,7 @@ class TimelineQuery(BaseModel):
         return [k for k in KINDS if k in value]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple: a year's page makes about a thousand of them
     kind: str
     id: int
     at: datetime
@@ -95,10 +96,14 @@ def _day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
+# Readers select the columns they show, not whole rows: a year of one patient is about a thousand entries,
+# and loading ORM objects (with the answers' and scores' JSON decoded) cost more than the rest of a page.
 def _doses(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
-    rows = s.scalars(
-        select(DoseLog).where(DoseLog.patient_id == pid, DoseLog.taken_at >= start, DoseLog.taken_at < end)
-    )
+    rows = s.execute(
+        select(DoseLog.id, DoseLog.substance_id, DoseLog.amount, DoseLog.unit, DoseLog.kind, DoseLog.note,
+               DoseLog.taken_at, DoseLog.voided_at)
+        .where(DoseLog.patient_id == pid, DoseLog.taken_at >= start, DoseLog.taken_at < end)
+    )  # fmt: skip
     entries = []
     for d in rows:
         detail = d.kind.replace("_", " ")
@@ -110,30 +115,30 @@ def _doses(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: d
 
 
 def _scores(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
-    query = select(QuestionnaireResponse).where(
-        QuestionnaireResponse.patient_id == pid,
-        QuestionnaireResponse.administered_at >= start,
-        QuestionnaireResponse.administered_at < end,
+    r = QuestionnaireResponse
+    query = select(r.id, r.instrument_id, r.total, r.band, r.rater, r.voided_at, r.administered_at).where(
+        r.patient_id == pid, r.administered_at >= start, r.administered_at < end
     )
     entries = []
-    for r in s.scalars(query):
-        value = "no total" if r.total is None else f"{r.total:g}"
-        band = f" ({r.band.replace('_', ' ')})" if r.band else ""
-        rater = "rated by a clinician" if r.rater == "clinician" else "self-report"
-        voided = "; removed" if r.voided_at else ""
+    for row in s.execute(query):
+        value = "no total" if row.total is None else f"{row.total:g}"
+        band = f" ({row.band.replace('_', ' ')})" if row.band else ""
+        rater = "rated by a clinician" if row.rater == "clinician" else "self-report"
+        voided = "; removed" if row.voided_at else ""
         entries.append(
-            Entry("score", r.id, r.administered_at, _day(r.administered_at, zone),
-                  f"{r.instrument_id.upper()} {value}{band}", f"{rater}{voided}")
+            Entry("score", row.id, row.administered_at, _day(row.administered_at, zone),
+                  f"{row.instrument_id.upper()} {value}{band}", f"{rater}{voided}")
         )  # fmt: skip
     return entries
 
 
 def _sleep(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
-    query = select(SleepDiaryEntry).where(
-        SleepDiaryEntry.patient_id == pid, SleepDiaryEntry.night_of >= d0, SleepDiaryEntry.night_of <= d1
+    e = SleepDiaryEntry
+    query = select(e.id, e.night_of, e.total_sleep_min, e.sleep_efficiency_pct).where(
+        e.patient_id == pid, e.night_of >= d0, e.night_of <= d1
     )
     entries = []
-    for n in s.scalars(query):
+    for n in s.execute(query):
         tst = (
             "total sleep unknown"
             if n.total_sleep_min is None
@@ -146,21 +151,25 @@ def _sleep(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: d
 
 
 def _alerts(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
-    query = select(Alert).where(Alert.patient_id == pid, Alert.first_seen_at >= start, Alert.first_seen_at < end)
+    a = Alert
+    query = select(a.id, a.first_seen_at, a.severity, a.title, a.status, a.occurrences).where(
+        a.patient_id == pid, a.first_seen_at >= start, a.first_seen_at < end
+    )
     return [
-        Entry("alert", a.id, a.first_seen_at, _day(a.first_seen_at, zone), f"{a.severity.title()}: {a.title}",
-              f"{a.status}; seen {a.occurrences} time{'s' if a.occurrences > 1 else ''}")
-        for a in s.scalars(query)
+        Entry("alert", r.id, r.first_seen_at, _day(r.first_seen_at, zone), f"{r.severity.title()}: {r.title}",
+              f"{r.status}; seen {r.occurrences} time{'s' if r.occurrences > 1 else ''}")
+        for r in s.execute(query)
     ]  # fmt: skip
 
 
 def _notes(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
-    query = select(ClinicalNote).where(
-        ClinicalNote.patient_id == pid, ClinicalNote.written_at >= start, ClinicalNote.written_at < end
+    n = ClinicalNote
+    query = select(n.id, n.written_at, n.kind, n.body).where(
+        n.patient_id == pid, n.written_at >= start, n.written_at < end
     )
     return [
-        Entry("note", n.id, n.written_at, _day(n.written_at, zone), f"{n.kind.title()} note", n.body)
-        for n in s.scalars(query)
+        Entry("note", r.id, r.written_at, _day(r.written_at, zone), f"{r.kind.title()} note", r.body)
+        for r in s.execute(query)
     ]
 
 

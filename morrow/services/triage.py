@@ -35,7 +35,7 @@ from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.inputs import valid_id
-from morrow.services.tx import atomic
+from morrow.services.tx import atomic, reading
 
 TREND_INSTRUMENTS = {"sows": "SOWS", "craving-vas": "craving"}
 RECENT = timedelta(days=3)
@@ -134,11 +134,13 @@ def _trends(session: Session, ids: Select[tuple[int]], now: datetime) -> dict[in
 
 
 def _last_check_ins(session: Session, ids: Select[tuple[int]]) -> dict[int, datetime]:
-    query = (
-        select(QuestionnaireResponse.patient_id, func.max(QuestionnaireResponse.administered_at))
-        .where(QuestionnaireResponse.patient_id.in_(ids), QuestionnaireResponse.voided_at.is_(None))
-        .group_by(QuestionnaireResponse.patient_id)
+    # One seek per patient in ix_questionnaire_responses_patient_live_at, not a scan of every check-in.
+    latest = (
+        select(func.max(QuestionnaireResponse.administered_at))
+        .where(QuestionnaireResponse.patient_id == Patient.id, QuestionnaireResponse.voided_at.is_(None))
+        .scalar_subquery()
     )
+    query = select(Patient.id, latest).where(Patient.id.in_(ids))
     return {pid: _aware(at) for pid, at in session.execute(query) if at is not None}
 
 
@@ -176,7 +178,7 @@ def patient_names(session: Session, patient_ids: Iterable[int]) -> dict[int, str
     wanted = sorted(set(patient_ids))
     if not wanted:
         return {}
-    with atomic(session):
+    with reading(session):
         rows = session.execute(select(Patient.id, Patient.display_name).where(Patient.id.in_(wanted))).all()
     return dict(rows)
 
@@ -187,7 +189,7 @@ def latest_findings(session: Session, alert_ids: Iterable[int]) -> dict[int, Fin
     found: dict[int, Finding] = {}
     if not wanted:
         return found
-    with atomic(session):
+    with reading(session):
         query = select(Finding).where(Finding.alert_id.in_(wanted)).order_by(Finding.detected_at, Finding.id)
         for finding in session.scalars(query):
             if finding.alert_id is not None:
@@ -197,7 +199,7 @@ def latest_findings(session: Session, alert_ids: Iterable[int]) -> dict[int, Fin
 
 def patient_today(session: Session, patient_id: int, now: datetime | None = None) -> date:
     """The patient's own date now, in their time zone (UTC for an unknown id: the service then refuses it)."""
-    with atomic(session):
+    with reading(session):
         zone = (
             session.scalar(select(Patient.timezone).where(Patient.id == patient_id)) if valid_id(patient_id) else None
         )
@@ -206,7 +208,7 @@ def patient_today(session: Session, patient_id: int, now: datetime | None = None
 
 def dose_change_today(session: Session, request_id: int, now: datetime | None = None) -> date:
     """The local date of the patient a dose change request is for (UTC when there is no such request)."""
-    with atomic(session):
+    with reading(session):
         found = (
             session.scalar(select(DoseChangeRequest.patient_id).where(DoseChangeRequest.id == request_id))
             if valid_id(request_id)
@@ -219,7 +221,7 @@ def regimen_item_patient(session: Session, regimen_item_id: int) -> int | None:
     """Whose regimen an item belongs to (None for an unknown id), to check a route's patient before writing."""
     if not valid_id(regimen_item_id):
         return None
-    with atomic(session):
+    with reading(session):
         query = select(Regimen.patient_id).join(RegimenItem).where(RegimenItem.id == regimen_item_id)
         return session.scalar(query)
 

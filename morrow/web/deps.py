@@ -8,8 +8,8 @@ requests that rely on the cookie must carry the session's CSRF token (form field
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -19,11 +19,13 @@ from morrow.runtime import Runtime
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.auth import SignedIn, resolve
-from morrow.services.tx import atomic
+from morrow.services.people import REQUEST_MEMO
+from morrow.services.tx import reading
 from morrow.web.forms import is_whole
 
 COOKIE = "morrow_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_UNRESOLVED = object()
 
 
 class NotSignedIn(DomainError):
@@ -39,8 +41,10 @@ def runtime(request: Request) -> Runtime:
     return found
 
 
-def db_session(request: Request) -> Iterator[Session]:
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session (opening one does no I/O; each service opens its own transaction)."""
     with runtime(request).sessions() as session:
+        session.info[REQUEST_MEMO] = {}  # patient rows and granted access checks, for this request only
         yield session
 
 
@@ -58,6 +62,10 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def optional_user(request: Request, db: DbSession) -> SignedIn | None:
+    """Who is signed in, resolved once per request (the path's patient check and the route share it)."""
+    cached = getattr(request.state, "signed_in", _UNRESOLVED)
+    if cached is not _UNRESOLVED:
+        return cast(SignedIn | None, cached)
     bearer = bearer_token(request)
     signed_in = resolve(db, bearer or request.cookies.get(COOKIE))
     if signed_in is not None and bearer is None and request.method in UNSAFE:
@@ -81,7 +89,7 @@ async def _check_csrf(request: Request, signed_in: SignedIn) -> None:
 OptionalUser = Annotated[SignedIn | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> SignedIn:
+async def current_user(user: OptionalUser) -> SignedIn:
     if user is None:
         raise NotSignedIn("sign in to continue", field=None)
     return user
@@ -90,7 +98,7 @@ def current_user(user: OptionalUser) -> SignedIn:
 CurrentUser = Annotated[SignedIn, Depends(current_user)]
 
 
-def current_actor(request: Request, user: CurrentUser) -> Actor:
+async def current_actor(request: Request, user: CurrentUser) -> Actor:
     return user.actor(origin=client_ip(request))
 
 
@@ -98,7 +106,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 def role_required(*roles: str) -> object:
-    def check(user: CurrentUser) -> SignedIn:
+    async def check(user: CurrentUser) -> SignedIn:
         if user.role not in roles:
             raise PermissionDenied("this page is not for your account", field="role")
         return user
@@ -117,5 +125,5 @@ async def patient_in_path(request: Request, db: DbSession) -> None:
     if user is None:
         raise NotSignedIn("sign in to continue", field=None)
     patient_id = int(raw) if is_whole(str(raw)) else -1
-    with atomic(db):
+    with reading(db):
         require_access(db, user.actor(origin=client_ip(request)), patient_id)

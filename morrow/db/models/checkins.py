@@ -20,6 +20,8 @@ class QuestionnaireResponse(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "idempotency_key"),
         Index("ix_questionnaire_responses_patient_instrument", "patient_id", "instrument_id", "administered_at"),
+        # Each patient's latest live check-in in one index seek (triage's "no check-in for 2 days").
+        Index("ix_questionnaire_responses_patient_live_at", "patient_id", "voided_at", "administered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,142 @@
+"""The transaction boundaries: `atomic` writes queue at the write gate; `reading` reads hold no lock.
+
+On SQLite one writer works at a time. These tests pin down who holds what: a read-only unit must not take
+SQLite's write lock (or the gate), and a write unit holds the gate, a lock other processes see, from its
+first statement until its commit.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from morrow.db.engine import make_engine, make_sessionmaker
+from morrow.db.migrate import upgrade
+from morrow.db.models import Patient
+from morrow.services.actors import Actor
+from morrow.services.people import create_patient
+from morrow.services.tx import atomic, reading
+
+SYSTEM = Actor.system("test")
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Path:
+    path = tmp_path / "gate.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sessions(sqlite_file: Path) -> sessionmaker[Session]:
+    return make_sessionmaker(make_engine(f"sqlite:///{sqlite_file}"))
+
+
+def other_writer_can_begin(path: Path) -> bool:
+    """Can a connection that will not wait take SQLite's write lock right now?"""
+    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return False
+    finally:
+        connection.close()
+
+
+def gate_is_free(path: Path) -> bool:
+    """Could another process take the write gate right now?"""
+    with open(f"{path}-writer", "ab") as other:  # a separate open file: flock treats it as another holder
+        try:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+        return True
+
+
+def test_a_read_takes_no_write_lock_and_no_gate(sqlite_file: Path, sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, reading(session):
+        assert session.scalar(select(func.count(Patient.id))) == 0
+        assert other_writer_can_begin(sqlite_file)
+        assert gate_is_free(sqlite_file)
+
+
+def test_a_write_holds_the_lock_and_the_gate_until_it_commits(
+    sqlite_file: Path, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        with atomic(session):
+            create_patient(session, SYSTEM, {"display_name": "Ana", "timezone": "UTC"})
+            assert not other_writer_can_begin(sqlite_file)
+            assert not gate_is_free(sqlite_file)
+        assert other_writer_can_begin(sqlite_file)
+        assert gate_is_free(sqlite_file)
+        with reading(session):
+            assert session.scalar(select(func.count(Patient.id))) == 1
+
+
+def test_a_failed_write_lets_go_of_the_gate(sqlite_file: Path, sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        with pytest.raises(RuntimeError), atomic(session):
+            create_patient(session, SYSTEM, {"display_name": "Ana", "timezone": "UTC"})
+            raise RuntimeError("boom")
+        assert gate_is_free(sqlite_file)
+        assert other_writer_can_begin(sqlite_file)
+        with reading(session):
+            assert session.scalar(select(func.count(Patient.id))) == 0  # nothing half-written
+
+
+def test_a_read_sees_a_snapshot_while_a_writer_commits(sqlite_file: Path, sessions: sessionmaker[Session]) -> None:
+    with sessions() as reader, reading(reader):
+        assert reader.scalar(select(func.count(Patient.id))) == 0
+        with sessions() as writer:  # not held up by the open read
+            create_patient(writer, SYSTEM, {"display_name": "Ana", "timezone": "UTC"})
+        assert reader.scalar(select(func.count(Patient.id))) == 0  # the read's snapshot is unchanged
+    with sessions() as later, reading(later):
+        assert later.scalar(select(func.count(Patient.id))) == 1
+
+
+def test_writers_in_many_threads_queue_and_all_commit(sessions: sessionmaker[Session]) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def write(index: int) -> None:
+        barrier.wait()
+        try:
+            for n in range(10):
+                with sessions() as session:
+                    create_patient(session, SYSTEM, {"display_name": f"P{index}-{n}", "timezone": "UTC"})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with sessions() as session, reading(session):
+        assert session.scalar(select(func.count(Patient.id))) == 60
+
+
+def test_nested_units_join_the_outer_write(sqlite_file: Path, sessions: sessionmaker[Session]) -> None:
+    """Inside a write, a nested `atomic` is a savepoint and `reading` reads in it: the gate is re-entrant."""
+    with sessions() as session, atomic(session):
+        create_patient(session, SYSTEM, {"display_name": "Ana", "timezone": "UTC"})
+        with atomic(session):
+            create_patient(session, SYSTEM, {"display_name": "Ben", "timezone": "UTC"})
+        with reading(session):
+            assert session.scalar(select(func.count(Patient.id))) == 2
+        assert not gate_is_free(sqlite_file)
