@@ -41,8 +41,12 @@ RULES = (
     Rule(r"^/sign-out$|^/api/v1/me$|^/evidence|^/api/v1/evidence", ANY_SIGNED_IN),
     Rule(r"^/admin|^/api/v1/admin/", frozenset({"admin"})),
     Rule(r"^/today|^/check-in|^/progress|^/my-alerts", frozenset({"alice"})),
-    # The clinical record a clinician keeps (timeline, regimen editor, notes, COWS at a visit): bob only.
-    Rule(r"^/patients/\{[a-z_]+\}|^/api/v1/patients/\{[a-z_]+\}/(timeline|regimen|notes|cows)", frozenset({"bob"})),
+    # The clinical record a clinician keeps (timeline, regimen editor, notes, COWS at a visit, taper plans and
+    # their revisions, sleep windows): bob only.
+    Rule(
+        r"^/patients/\{[a-z_]+\}|^/api/v1/patients/\{[a-z_]+\}/(timeline|regimen|notes|cows|tapers|sleep-windows)",
+        frozenset({"bob"}),
+    ),
     # What a patient does with their own record, which their clinician may do for them too.
     Rule(r"^/api/v1/patients/\{[a-z_]+\}", ALICES_RECORD),
     Rule(r"^/triage|^/inbox|^/approvals|^/api/v1/triage|^/api/v1/alerts|^/api/v1/dose-changes", CLINICIANS),

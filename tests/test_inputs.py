@@ -14,7 +14,7 @@ from morrow.db.models import User
 from morrow.domain.errors import Conflict, NotFound, ValidationError
 from morrow.services import passwords
 from morrow.services.actors import Actor
-from morrow.services.checkins import record_sleep_diary
+from morrow.services.checkins import SleepDiaryCreate, record_sleep_diary
 from morrow.services.doses import edit_dose, log_dose
 from morrow.services.people import create_care_team, create_patient, create_user, get_patient
 from morrow.services.symptoms import report_symptoms
@@ -69,6 +69,47 @@ def test_a_nul_deep_inside_answers_is_refused(session: Session, cast: Cast) -> N
             now=NOW,
         )
     assert caught.value.field == "answers.comments"
+
+
+@pytest.mark.parametrize("text", ["woke at 3\ud800", "\udfff"])
+def test_a_lone_surrogate_anywhere_in_answers_is_refused(session: Session, cast: Cast, text: str) -> None:
+    """JSON can carry "\\ud800", which is no Unicode text: it was stored, to break every page showing it."""
+    answers = {"into_bed": "23:00", "try_sleep": "23:10", "sol_min": 20, "nwak": 1, "waso_min": 10,
+               "final_wake": "06:30", "out_of_bed": "06:45", "comments": text}  # fmt: skip
+    diary = SleepDiaryCreate.model_validate(
+        {"night_of": "2026-11-20", "answers": answers, "idempotency_key": "inputs-diary-2"}
+    )
+    with pytest.raises(ValidationError) as caught:  # also when the web layer has validated the model already
+        record_sleep_diary(session, cast.actor(cast.alice), cast.alice_patient.id, diary, now=NOW)
+    assert caught.value.field == "answers.comments"
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "field"),
+    [
+        (4.151611331798204e-44, "g", "amount"),  # stored by the fuzzer, then shown in a regimen as "4.15e-44 g"
+        (0.0009, "mg", "amount"),
+        (0.5, "mcg", "amount"),
+    ],
+)
+def test_an_amount_below_any_real_dose_is_refused(
+    session: Session, cast: Cast, amount: float, unit: str, field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        log_dose(session, cast.actor(cast.alice), cast.alice_patient.id, DOSE | {"amount": amount, "unit": unit},
+                 now=NOW)  # fmt: skip
+    assert caught.value.field == field
+
+
+def test_the_smallest_real_amounts_are_accepted(session: Session, cast: Cast) -> None:
+    actor, patient = cast.actor(cast.alice), cast.alice_patient.id
+    log_dose(session, actor, patient, DOSE | {"amount": 1, "unit": "mcg", "idempotency_key": "inputs-small-1"}, now=NOW)
+    alcohol = {"substance": "alcohol", "amount": 0.1, "unit": "standard_drink", "idempotency_key": "inputs-small-2"}
+    log_dose(session, actor, patient, DOSE | alcohol, now=NOW)
+    with pytest.raises(ValidationError) as caught:
+        log_dose(session, actor, patient, DOSE | alcohol | {"amount": 0.05, "idempotency_key": "inputs-small-3"},
+                 now=NOW)  # fmt: skip
+    assert caught.value.field == "amount"
 
 
 def test_huge_or_negative_ids_are_simply_not_found(session: Session, cast: Cast) -> None:

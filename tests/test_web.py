@@ -64,6 +64,27 @@ def test_the_api_is_documented(client: TestClient) -> None:
     assert "/api/v1/auth/token" in client.get("/api/docs").text
 
 
+def test_the_api_documents_its_problem_answers(client: TestClient) -> None:
+    """Errors are documented as they are sent: problem JSON naming the field, not FastAPI's own shape."""
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in str(spec)
+    assert set(spec["components"]["schemas"]["Problem"]["properties"]) == {"type", "title", "status", "code", "field"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/api/"):
+                for status in ("401", "403", "404", "409", "422"):
+                    content = operation["responses"][status]["content"]
+                    assert content == {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }, (
+                        method,
+                        path,
+                        status,
+                    )
+            else:
+                assert "409" not in operation.get("responses", {}), (method, path)
+
+
 @pytest.mark.parametrize(
     ("kind", "status", "code", "field"),
     [
@@ -85,3 +106,39 @@ def test_domain_errors_become_problem_json_naming_the_field(
 
 def test_an_unknown_page_is_a_404_not_a_500(client: TestClient) -> None:
     assert client.get("/no/such/page").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status", "code"),
+    [
+        pytest.param("application/json", b'{"email": ', 422, "invalid_json", id="truncated-json"),
+        pytest.param("application/json", b"", 422, "invalid_body", id="no-body"),
+        pytest.param("application/json", b"[1, 2]", 422, "invalid_body", id="not-an-object"),
+        pytest.param("application/json", b'{"email": "\xff"}', 400, "invalid_body", id="not-utf-8"),
+        pytest.param("application/json", b"[" * 100_000 + b"]" * 100_000, 400, "invalid_body", id="nested-too-deep"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_refused_as_a_whole(
+    client: TestClient, content_type: str, body: bytes, status: int, code: str
+) -> None:
+    response = client.post("/api/v1/auth/token", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == status
+    problem = response.json()
+    # A JSON syntax error used to be reported as `field: "10"`, the character where parsing stopped.
+    assert (problem["code"], problem["field"]) == (code, None)
+    assert "body" in problem["title"]
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_a_lone_surrogate_in_the_token_request_is_refused_naming_the_field(client: TestClient, field: str) -> None:
+    body = '{"email": "a@example.org", "password": "x"}'.replace('"a@example.org"' if field == "email" else '"x"',
+                                                                 '"a\\ud800"')  # fmt: skip
+    response = client.post("/api/v1/auth/token", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422  # was a 500: text that cannot be encoded reached the database and argon2
+    assert response.json()["field"] == field
+
+
+def test_a_wrong_method_is_a_405_problem(client: TestClient) -> None:
+    response = client.put("/api/v1/auth/token", json={})
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"

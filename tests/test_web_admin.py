@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,3 +122,47 @@ def test_no_one_but_an_admin_gets_in(web: TestClient, committed: sessionmaker[Se
     web.cookies.clear()
     assert web.get("/api/v1/admin/users").status_code == 401
     assert web.get("/admin", follow_redirects=False).headers["location"] == "/sign-in?next=/admin"
+
+
+def test_a_team_added_over_the_api_without_members_comes_back(
+    web: TestClient, committed: sessionmaker[Session]
+) -> None:
+    setup_people(committed)
+    signed_in(web, "ada@example.org")
+    csrf = {"X-CSRF-Token": csrf_of(web)}
+    # Was a 500 (after storing the team): the empty member lists were read once the transaction had ended.
+    created = web.post("/api/v1/admin/teams", json={"name": "South"}, headers=csrf)
+    assert created.status_code == 201, created.text
+    assert (created.json()["name"], created.json()["clinicians"], created.json()["patient_count"]) == ("South", [], 0)
+    again = web.post("/api/v1/admin/teams", json={"name": "South"}, headers=csrf)
+    assert (again.status_code, again.json()["field"]) == (409, "name")
+    json_type = csrf | {"Content-Type": "application/json"}
+    surrogate = web.post("/api/v1/admin/teams", content=b'{"name": "\\ud800"}', headers=json_type)
+    assert (surrogate.status_code, surrogate.json()["field"]) == (422, "name")
+
+
+@pytest.mark.parametrize("field", ["clinician_id", "patient_id"])
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "\x00"])
+def test_a_member_id_that_is_no_id_is_refused_not_ignored(
+    web: TestClient, committed: sessionmaker[Session], field: str, value: str
+) -> None:
+    setup_people(committed)
+    signed_in(web, "ada@example.org")
+    csrf = csrf_of(web)
+    assert web.post("/admin/teams", data={"name": "North", "csrf_token": csrf}).status_code == 200
+    team_id = next(t["id"] for t in web.get("/api/v1/admin/teams").json() if t["name"] == "North")
+    # Used to redirect as if the member had been added, having added nobody.
+    refused = web.post(f"/admin/teams/{team_id}/members", data={field: value, "csrf_token": csrf})
+    assert refused.status_code == 422
+    assert f"(field: <code>{field}</code>)" in refused.text
+
+
+def test_adding_a_member_needs_someone_to_add(web: TestClient, committed: sessionmaker[Session]) -> None:
+    setup_people(committed)
+    signed_in(web, "ada@example.org")
+    csrf = csrf_of(web)
+    assert web.post("/admin/teams", data={"name": "North", "csrf_token": csrf}).status_code == 200
+    team_id = next(t["id"] for t in web.get("/api/v1/admin/teams").json() if t["name"] == "North")
+    refused = web.post(f"/admin/teams/{team_id}/members", data={"clinician_id": " ", "csrf_token": csrf})
+    assert refused.status_code == 422
+    assert "(field: <code>clinician_id</code>)" in refused.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from morrow.db.models import AuditEvent, CareTeam, User, care_team_members, care_team_patients
@@ -66,12 +66,24 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
 def list_teams(session: Session, actor: Actor) -> list[TeamRow]:
     require_admin(actor)
     with atomic(session):
-        teams = session.scalars(select(CareTeam).order_by(CareTeam.name)).all()
-        counted = select(care_team_patients.c.care_team_id, func.count()).group_by(care_team_patients.c.care_team_id)
-        counts: dict[int, int] = {row[0]: row[1] for row in session.execute(counted)}
-        rows = [TeamRow(t.id, t.name, tuple(sorted(u.email for u in t.members)), counts.get(t.id, 0)) for t in teams]
+        rows = _team_rows(session, select(CareTeam).order_by(CareTeam.name))
         audit(session, actor, "read", "care_teams", None, detail={"count": len(rows)})
     return rows
+
+
+def team_row(session: Session, actor: Actor, team_id: int) -> TeamRow:
+    """One team as `list_teams` shows it, e.g. the one just created (its creation is audited already)."""
+    require_admin(actor)
+    with atomic(session):
+        [row] = _team_rows(session, select(CareTeam).where(CareTeam.id == team_id))
+    return row
+
+
+def _team_rows(session: Session, query: Select[CareTeam]) -> list[TeamRow]:
+    teams = session.scalars(query).all()
+    counted = select(care_team_patients.c.care_team_id, func.count()).group_by(care_team_patients.c.care_team_id)
+    counts: dict[int, int] = {row[0]: row[1] for row in session.execute(counted)}
+    return [TeamRow(t.id, t.name, tuple(sorted(u.email for u in t.members)), counts.get(t.id, 0)) for t in teams]
 
 
 def audit_log(

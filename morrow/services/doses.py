@@ -25,6 +25,10 @@ IDEMPOTENCY_KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
 FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_GRAMS = 1000.0
 MAX_STANDARD_DRINKS = 60.0
+# Below any real dose (the smallest are tens of micrograms): such an amount is a typing slip or garbage,
+# and once stored it would show as "4e-44 g" in a regimen or a dose log.
+MIN_MICROGRAMS = 1.0
+MIN_STANDARD_DRINKS = 0.1
 EDITABLE = ("amount", "unit", "taken_at", "note", "voided_at")
 
 
@@ -74,11 +78,17 @@ def check_amount(catalog: Catalog, substance_id: str, amount: float, unit: str, 
             raise ValidationError(f"{substance_id} is logged in standard_drink, not {unit!r}", field="unit")
         if amount > MAX_STANDARD_DRINKS:
             raise ValidationError(f"{amount} standard drinks is not a plausible single entry", field=field)
+        if amount < MIN_STANDARD_DRINKS:
+            raise ValidationError(
+                f"{field}: {amount:g} standard drinks is less than {MIN_STANDARD_DRINKS:g}", field=field
+            )
         return
     if unit == "standard_drink":
         raise ValidationError(f"{substance_id} is not logged in standard drinks; use g, mg or mcg", field="unit")
     if convert_amount(amount, unit, "g") > MAX_GRAMS:
         raise ValidationError(f"{amount} {unit} is not a plausible single dose", field=field)
+    if convert_amount(amount, unit, "mcg") < MIN_MICROGRAMS:
+        raise ValidationError(f"{field}: {amount:g} {unit} is less than 1 mcg, below any real dose", field=field)
 
 
 def resolve_form(catalog: Catalog, substance_id: str, form: str | None) -> str | None:

@@ -1,11 +1,13 @@
 """Service inputs: shared field types with plausible bounds, and one `ValidationError` naming the field.
 
 Every service parses its input here, so the same limits hold whether data comes from the web, the CLI
-or the demo: times within a plausible range, ids that fit the database, no NUL characters anywhere.
+or the demo: times within a plausible range, ids that fit the database, no NUL characters and no lone
+surrogates (text JSON can carry as `"\\ud800"` that is not Unicode) anywhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
@@ -21,6 +23,7 @@ Payload = Mapping[str, Any]  # what callers hand a service: a model, or plain de
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _plausible_moment(value: datetime) -> datetime:
@@ -41,9 +44,10 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def parse(model: type[M], data: Any) -> M:
-    if isinstance(data, model):
+    if isinstance(data, model):  # validated by the web layer already, but its free-form parts were not checked
+        _refuse_bad_text(data.model_dump(), "")
         return data
-    _refuse_nul(data, "")
+    _refuse_bad_text(data, "")
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -61,15 +65,18 @@ def valid_id(value: int) -> bool:
     return isinstance(value, int) and 1 <= value <= MAX_ID
 
 
-def _refuse_nul(value: Any, path: str) -> None:
-    """NUL characters break PostgreSQL text and hide text from readers: refuse them, naming where."""
+def _refuse_bad_text(value: Any, path: str) -> None:
+    """NUL characters break PostgreSQL text and hide text from readers; a lone surrogate cannot be encoded
+    at all (SQLite and every page showing it fail, PostgreSQL refuses it in JSON). Refuse both, naming where."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValidationError(f"{path or 'input'}: contains a NUL character", field=path or None)
+        if _SURROGATE.search(value):
+            raise ValidationError(f"{path or 'input'}: contains a character that is not valid text", field=path or None)
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            _refuse_nul(key, path)
-            _refuse_nul(item, f"{path}.{key}" if path else str(key))
+            _refuse_bad_text(key, path)
+            _refuse_bad_text(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _refuse_nul(item, f"{path}.{index}" if path else str(index))
+            _refuse_bad_text(item, f"{path}.{index}" if path else str(index))

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
-from typing import Literal
+from datetime import date, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
-from morrow.db.models import Regimen, RegimenItem
+from morrow.db.models import Product, Regimen, RegimenItem
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount, resolve_form
-from morrow.services.inputs import Day, Payload, parse
+from morrow.services.inputs import Day, Payload, RowId, parse
+from morrow.services.locks import lock_patient
 from morrow.services.people import CLOCK
 from morrow.services.tx import atomic
 
@@ -29,6 +30,7 @@ class RegimenItemCreate(BaseModel):
 
     substance: str
     form: str | None = None
+    product_id: RowId | None = Field(default=None, description="A product of this substance (see `products`).")
     dose: float
     unit: str
     schedule: Literal["fixed", "as_needed"]
@@ -91,9 +93,11 @@ def start_regimen(
     data: RegimenCreate | Payload,
     *,
     catalog: Catalog | None = None,
+    today: date | None = None,
 ) -> Regimen:
     """A new active regimen for the patient, replacing the one before it (which ends the day before).
-    Only a clinician (or Morrow itself) sets doses."""
+    Only a clinician (or Morrow itself) sets doses. With the patient's `today`, an active version that has
+    not started yet may be replaced by one starting on or before its first day (it is withdrawn)."""
     if actor.role not in PRESCRIBERS:
         raise PermissionDenied("only a clinician can set a regimen", field="actor")
     values = parse(RegimenCreate, data)
@@ -107,13 +111,11 @@ def start_regimen(
             )
         try:
             form = resolve_form(catalog, item.substance, item.form)
-            check_amount(catalog, item.substance, item.dose, item.unit)
+            plausible_amount(catalog, item.substance, item.dose, item.unit, "dose")
             if item.ceiling_dose is not None:
-                check_amount(catalog, item.substance, item.ceiling_dose, item.unit, field="ceiling_dose")
+                plausible_amount(catalog, item.substance, item.ceiling_dose, item.unit, "ceiling_dose")
         except ValidationError as exc:
-            raise ValidationError(
-                f"items.{index}.{exc.field}: {exc.message}", field=f"items.{index}.{exc.field}"
-            ) from None
+            raise within(f"items.{index}", exc) from None
         items.append(
             RegimenItem(
                 substance_id=item.substance,
@@ -136,16 +138,14 @@ def start_regimen(
         )
     with atomic(session):
         require_access(session, actor, patient_id)
+        lock_patient(session, patient_id)  # two versions started at once: the second sees the first
+        for index, (item, row) in enumerate(zip(values.items, items, strict=True)):
+            if item.product_id is not None:
+                row.product_id, row.form = _product(session, catalog, item, row.form, f"items.{index}.product_id")
         for previous in session.scalars(
             select(Regimen).where(Regimen.patient_id == patient_id, Regimen.status == "active")
         ):
-            if previous.starts_on >= values.starts_on:
-                raise Conflict(
-                    f"regimen {previous.id} starts on {previous.starts_on}; a new one must start after it",
-                    field="starts_on",
-                )
-            previous.status, previous.ends_on = "ended", values.starts_on - timedelta(days=1)
-            audit(session, actor, "end", "regimen", previous.id, patient_id=patient_id)
+            _replace(session, actor, previous, values.starts_on, today)
         regimen = Regimen(
             patient_id=patient_id,
             title=values.title,
@@ -166,3 +166,105 @@ def start_regimen(
             detail={"items": [i.substance_id for i in items]},
         )
     return regimen
+
+
+def _product(
+    session: Session, catalog: Catalog, item: RegimenItemCreate, form: str | None, field: str
+) -> tuple[int, str | None]:
+    """The named product, checked: it exists and is of the item's substance (and form, when both name one).
+    An item that names no form takes the product's."""
+    product = session.get(Product, item.product_id)
+    if product is None:
+        raise ValidationError(f"{field}: there is no product {item.product_id}", field=field)
+    if product.substance_id != item.substance:
+        raise ValidationError(f"{field}: {product.name} is {product.substance_id}, not {item.substance}", field=field)
+    if product.form is None:
+        return product.id, form
+    if item.form is None:
+        try:
+            return product.id, resolve_form(catalog, item.substance, product.form)
+        except ValidationError:
+            message = f"{field}: {product.name} is a {product.form}, which is not a form of {item.substance}"
+            raise ValidationError(message, field=field) from None
+    if product.form != form:
+        raise ValidationError(f"{field}: {product.name} is a {product.form}, not a {form}", field=field)
+    return product.id, form
+
+
+def _replace(session: Session, actor: Actor, previous: Regimen, starts_on: date, today: date | None) -> None:
+    """End the active version the day before `starts_on`. One that has not started yet (after `today`) is
+    withdrawn instead: it ends before its first day, so it is never in force, and the version it was to
+    replace ends the day before `starts_on` (earlier than planned, when the new one starts sooner)."""
+    day_before = starts_on - timedelta(days=1)
+    if previous.starts_on < starts_on:
+        previous.status, previous.ends_on = "ended", day_before
+        audit(session, actor, "end", "regimen", previous.id, patient_id=previous.patient_id)
+        return
+    if today is None or previous.starts_on <= today:
+        raise Conflict(
+            f"regimen {previous.id} starts on {previous.starts_on}; a new one must start after it", field="starts_on"
+        )
+    query = select(Regimen).where(
+        Regimen.patient_id == previous.patient_id,
+        Regimen.status == "ended",
+        Regimen.ends_on == previous.starts_on - timedelta(days=1),
+        Regimen.ends_on >= Regimen.starts_on,  # not one withdrawn before it started
+    )
+    replaced = session.scalars(query.order_by(Regimen.starts_on.desc()).limit(1)).first()
+    if replaced is not None:
+        if replaced.starts_on >= starts_on:
+            raise Conflict(
+                f"regimen {replaced.id} starts on {replaced.starts_on}; a new one must start after it",
+                field="starts_on",
+            )
+        if replaced.ends_on is not None and replaced.ends_on > day_before:
+            replaced.ends_on = day_before
+            shortened = {"ends_on": day_before.isoformat(), "because": f"regimen {previous.id} was withdrawn"}
+            audit(session, actor, "end", "regimen", replaced.id, patient_id=replaced.patient_id, detail=shortened)
+    previous.status, previous.ends_on = "ended", day_before
+    withdrawn = {"starts_on": previous.starts_on.isoformat(), "never_in_force": True}
+    audit(session, actor, "withdraw", "regimen", previous.id, patient_id=previous.patient_id, detail=withdrawn)
+
+
+def plausible_amount(catalog: Catalog, substance: str, amount: float, unit: str, field: str) -> None:
+    """`check_amount` (the unit suits the substance; the amount is humanly possible), its refusal named
+    `<field>: ...` exactly once."""
+    try:
+        check_amount(catalog, substance, amount, unit, field=field)
+    except ValidationError as exc:
+        if exc.field is None or exc.message.startswith(f"{exc.field}:"):
+            raise
+        raise ValidationError(f"{exc.field}: {exc.message}", field=exc.field, code=exc.code) from None
+
+
+def within(prefix: str, exc: ValidationError) -> ValidationError:
+    """A refusal about one part of the input, named from the whole: `dose` in item 0 is `items.0.dose`,
+    said once (`items.0.dose: ...`, never `items.0.dose: dose: ...`)."""
+    field = f"{prefix}.{exc.field}" if exc.field else prefix
+    message = exc.message.removeprefix(f"{exc.field}:").lstrip() if exc.field else exc.message
+    return ValidationError(f"{field}: {message}", field=field, code=exc.code)
+
+
+def copied_item(item: RegimenItem, version_starts_on: date, **changes: Any) -> dict[str, Any]:
+    """An item of the version in force as `start_regimen` input for a new version from `version_starts_on`: its
+    substance, form, product, schedule, limits and rule kept, with `changes` (a dose, a ceiling, a product,
+    a reason) applied. Used by the regimen editor and by dose changes alike."""
+    copied = {
+        "substance": item.substance_id,
+        "form": item.form,
+        "product_id": item.product_id,
+        "dose": item.dose,
+        "unit": item.unit,
+        "schedule": item.schedule_kind,
+        "times": list(item.times),
+        "minutes_before_bedtime": item.minutes_before_bedtime,
+        "max_doses_per_day": item.max_doses_per_day,
+        "min_interval_minutes": item.min_interval_minutes,
+        "ceiling_dose": item.ceiling_dose,
+        "titration_max_increase": item.titration_max_increase,
+        "titration_period_days": item.titration_period_days,
+        "starts_on": max(item.starts_on, version_starts_on),
+        "ends_on": item.ends_on,
+        "reason": item.reason,
+    }
+    return copied | changes

@@ -7,6 +7,7 @@
 - `decide_sleep_window`: a clinician approves (the approved window before it becomes `superseded`) or
   declines; a reason is required. Only a proposal still `proposed` can be decided.
 - `current_sleep_window`: the approved window, the only one a patient sees.
+- `list_sleep_windows`: the latest proposals and decisions, for the clinician.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,7 @@ DIARY_NIGHTS = 7
 class SleepWindowDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    approve: bool
+    approve: StrictBool  # "yes" or 1 is not a decision
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -99,13 +100,15 @@ def decide_sleep_window(
     data: SleepWindowDecision | Payload,
     *,
     now: datetime | None = None,
+    patient_id: int | None = None,
 ) -> SleepWindow:
-    """Approve (it becomes the patient's window) or decline a proposal, with a reason."""
+    """Approve (it becomes the patient's window) or decline a proposal, with a reason. With `patient_id`, a
+    window of anyone else is "not found", so an id names nothing outside the caller's patient."""
     _require_clinical(actor)
     values = parse(SleepWindowDecision, data)
     with atomic(session):
         window = session.get(SleepWindow, window_id) if valid_id(window_id) else None
-        if window is None:
+        if window is None or (patient_id is not None and window.patient_id != patient_id):
             raise NotFound(f"no sleep window with id {window_id}", field="window_id")
         require_access(session, actor, window.patient_id)
         if window.status != "proposed":
@@ -130,6 +133,22 @@ def current_sleep_window(session: Session, actor: Actor, patient_id: int) -> Sle
         window = _approved(session, patient_id)
         audit(session, actor, "read", "sleep_window", None if window is None else window.id, patient_id=patient_id)
     return window
+
+
+def list_sleep_windows(session: Session, actor: Actor, patient_id: int, *, limit: int = 10) -> list[SleepWindow]:
+    """The patient's latest windows, newest first: proposed, approved, declined and superseded."""
+    _require_clinical(actor)
+    query = (
+        select(SleepWindow)
+        .where(SleepWindow.patient_id == patient_id)
+        .order_by(SleepWindow.proposed_at.desc(), SleepWindow.id.desc())
+        .limit(max(1, min(limit, 100)))
+    )
+    with atomic(session):
+        require_access(session, actor, patient_id)
+        windows = list(session.scalars(query))
+        audit(session, actor, "read", "sleep_windows", patient_id=patient_id, detail={"count": len(windows)})
+    return windows
 
 
 def _require_clinical(actor: Actor) -> None:

@@ -22,6 +22,7 @@ from morrow.regimens import TaperStep as EngineStep
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
+from morrow.services.hold_measures import measure_label
 from morrow.services.tx import atomic
 
 LIVE = ("active", "paused")
@@ -94,7 +95,11 @@ def _step_and_next(schedule: TaperSchedule, today: date) -> tuple[EngineStep | N
 
 
 def _rules(plan: TaperPlan) -> list[HoldRule]:
-    return [HoldRule(r["measure"], r["above"], r["consecutive_days"], r.get("label")) for r in plan.hold_rules["rules"]]
+    """The plan's hold rules; one without a label is named in words ("SOWS total", not "sows.total")."""
+    return [
+        HoldRule(r["measure"], r["above"], r["consecutive_days"], r.get("label") or measure_label(r["measure"]))
+        for r in plan.hold_rules["rules"]
+    ]
 
 
 def _daily_scores(

@@ -18,7 +18,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount
 from morrow.services.inputs import Payload, parse, valid_id
-from morrow.services.regimens import start_regimen
+from morrow.services.regimens import copied_item, start_regimen
 from morrow.services.tx import atomic
 
 PROPOSERS = ("patient", "clinician", "system")
@@ -56,7 +56,7 @@ class DoseChangeCreate(BaseModel):
 class DoseChangeDecision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    approve: bool
+    approve: StrictBool
     reason: str = Field(min_length=3, max_length=2000)
 
 
@@ -256,28 +256,11 @@ def _apply(
         "title": regimen.title,
         "starts_on": today,
         "reason": f"dose change request {request.id}: {request.reason}",
-        "items": [_copied(i, today, request if i.id == item.id else None) for i in kept],
+        "items": [
+            copied_item(i, today, dose=request.proposed_dose, reason=request.reason)
+            if i.id == item.id
+            else copied_item(i, today)
+            for i in kept
+        ],
     }
-    made = start_regimen(session, actor, regimen.patient_id, payload, catalog=catalog)
-    for old, new in zip(kept, made.items, strict=True):
-        new.product_id = old.product_id  # not part of the regimen input; carried over as it was
-
-
-def _copied(item: RegimenItem, today: date, change: DoseChangeRequest | None) -> dict[str, Any]:
-    return {
-        "substance": item.substance_id,
-        "form": item.form,
-        "dose": item.dose if change is None else change.proposed_dose,
-        "unit": item.unit,
-        "schedule": item.schedule_kind,
-        "times": list(item.times),
-        "minutes_before_bedtime": item.minutes_before_bedtime,
-        "max_doses_per_day": item.max_doses_per_day,
-        "min_interval_minutes": item.min_interval_minutes,
-        "ceiling_dose": item.ceiling_dose,
-        "titration_max_increase": item.titration_max_increase,
-        "titration_period_days": item.titration_period_days,
-        "starts_on": max(item.starts_on, today),
-        "ends_on": item.ends_on,
-        "reason": item.reason if change is None else change.reason,
-    }
+    start_regimen(session, actor, regimen.patient_id, payload, catalog=catalog)

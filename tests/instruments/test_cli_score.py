@@ -57,3 +57,18 @@ def test_it_names_the_offending_item_in_the_error(run_score: RunScore) -> None:
     outcome = run_score("cows", json.dumps({"items": items}))
     assert outcome.body["error"]["item"] == "restlessness"
     assert outcome.body["error"]["message"] == "item 'restlessness': 2 is not a legal value (allowed: 0, 1, 3, 5)"
+
+
+@pytest.mark.parametrize(("field", "bound"), [("nwak", 50), ("nap_count", 24), ("nap_min", 1440), ("ema_min", 1440)])
+def test_it_scores_a_diary_at_a_bound_and_refuses_one_above_it(run_score: RunScore, field: str, bound: int) -> None:
+    night = {"into_bed": "23:00", "try_sleep": "23:10", "sol_min": 10, "nwak": 1, "waso_min": 0,
+             "final_wake": "06:00", "out_of_bed": "06:10"}  # fmt: skip
+    accepted = run_score("csd", json.dumps(night | {field: bound}))
+    assert (accepted.exit_code, accepted.body["tst_min"]) == (0, 400)
+    refused = run_score("csd", json.dumps(night | {field: bound + 1}))
+    assert refused.exit_code == 2
+    assert refused.body["error"] == {
+        "code": "out_of_range",
+        "item": field,
+        "message": f"'{field}': {bound + 1} is outside 0-{bound}",
+    }

@@ -121,6 +121,28 @@ def test_it_refuses_bad_fields(changes: dict[str, Any], code: str, item: str) ->
     assert (caught.value.code, caught.value.item) == (code, item)
 
 
+# Upper bounds are a Morrow convention (docs/instruments.md): the spec gives none.
+@pytest.mark.parametrize(("field", "bound"), [("nwak", 50), ("nap_count", 24), ("nap_min", 1440), ("ema_min", 1440)])
+def test_it_accepts_a_count_or_duration_up_to_its_bound_and_refuses_one_more(field: str, bound: int) -> None:
+    night = diary("23:00", "23:10", 10, 0, "06:00", "06:10")
+    assert score("csd", night | {field: bound})["tst_min"] == 400
+    with pytest.raises(InstrumentError) as caught:
+        score("csd", night | {field: bound + 1})
+    assert (caught.value.code, caught.value.item) == ("out_of_range", field)
+    assert str(caught.value) == f"'{field}': {bound + 1} is outside 0-{bound}"
+
+
+@pytest.mark.parametrize("field", ["sol_min", "waso_min"])
+def test_it_refuses_minutes_beyond_a_day_as_out_of_range_before_comparing_with_the_night(field: str) -> None:
+    night = diary("23:00", "23:10", 10, 0, "06:00", "06:10")
+    with pytest.raises(InstrumentError) as at_bound:
+        score("csd", night | {field: 1440})  # within the field's bound, longer than any sleep window
+    assert (at_bound.value.code, at_bound.value.item) == ("inconsistent_durations", field)
+    with pytest.raises(InstrumentError) as above:
+        score("csd", night | {field: 1441})
+    assert (above.value.code, above.value.item) == ("out_of_range", field)
+
+
 @pytest.mark.parametrize(
     "night",
     [

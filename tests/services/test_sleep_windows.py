@@ -96,6 +96,15 @@ def test_a_decline_keeps_the_current_window_and_a_reason_is_required(session: Se
         approve(session, cast, window_id)
 
 
+@pytest.mark.parametrize("loose", ["yes", "true", 1])
+def test_only_true_or_false_is_a_decision(session: Session, cast: Cast, loose: object) -> None:
+    nights(session, cast, 7)
+    window_id = propose(session, cast).id
+    with pytest.raises(ValidationError) as caught:
+        decide_sleep_window(session, cast.actor(cast.bob), window_id, {"approve": loose, "reason": "agreed"})
+    assert caught.value.field == "approve"
+
+
 def test_a_new_proposal_supersedes_an_undecided_one(session: Session, cast: Cast) -> None:
     nights(session, cast, 7)
     first_id = propose(session, cast).id

@@ -126,6 +126,15 @@ def test_a_decision_needs_a_reason(session: Session, cast: Cast) -> None:
     assert caught.value.field == "reason"
 
 
+@pytest.mark.parametrize("loose", ["yes", "true", 1])
+def test_only_true_or_false_is_a_decision(session: Session, cast: Cast, loose: object) -> None:
+    set_regimen(session, cast.alice_patient.id)
+    request_id = propose(session, cast, 3).id
+    with pytest.raises(ValidationError) as caught:
+        decide_dose_change(session, cast.actor(cast.bob), request_id, {"approve": loose, "reason": "fine"}, NOV_10)
+    assert caught.value.field == "approve"
+
+
 @pytest.mark.parametrize("who", ["alice", "carol", "admin"])
 def test_only_the_patients_clinician_decides(session: Session, cast: Cast, who: str) -> None:
     set_regimen(session, cast.alice_patient.id)

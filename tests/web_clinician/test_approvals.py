@@ -31,6 +31,8 @@ def test_it_approves_and_declines_with_a_reason(
     decision = f"/api/v1/dose-changes/{big.json()['id']}/decision"
     assert web.post(decision, headers=bob, json={"approve": True, "reason": ""}).json()["field"] == "reason"
     assert web.post(decision, headers=bob, json={"approve": "maybe", "reason": "Fine."}).json()["field"] == "approve"
+    for loose in ("yes", "true", 1):  # only true or false is a decision
+        assert web.post(decision, headers=bob, json={"approve": loose, "reason": "Fine."}).json()["field"] == "approve"
     assert (
         web.post(
             decision, headers=headers(web, "carol@example.org"), json={"approve": True, "reason": "Fine."}

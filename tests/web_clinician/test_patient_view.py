@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +33,11 @@ def test_it_shows_doses_alerts_and_notes_on_one_timeline(
     bad = web.get(f"/api/v1/patients/{clinic.alice}/timeline?kind=mood", headers=bob)
     assert bad.status_code == 422
     assert bad.json()["field"] == "kinds"
-    assert web.get(f"/api/v1/patients/{clinic.alice}/timeline?days=99", headers=bob).json()["field"] == "days"
+    assert web.get(f"/api/v1/patients/{clinic.alice}/timeline?days=367", headers=bob).json()["field"] == "days"
+    assert web.get(f"/api/v1/patients/{clinic.alice}/timeline?days=0", headers=bob).json()["field"] == "days"
+    year = web.get(f"/api/v1/patients/{clinic.alice}/timeline?days=366", headers=bob).json()  # a year in one page
+    assert year["entries"] == body["entries"]
+    assert date.fromisoformat(year["last_day"]) - date.fromisoformat(year["first_day"]) == timedelta(days=365)
     page = web.get(f"/patients/{clinic.alice}", headers=bob)
     assert page.status_code == 200
     assert "Called." in page.text
@@ -110,3 +116,14 @@ def test_it_keeps_other_teams_patients_private(web: TestClient, clinic: Clinic, 
         assert (
             web.post(f"/api/v1/patients/{clinic.alice}/cows", headers=auth, json={"answers": COWS}).status_code == 403
         )
+
+
+def test_every_clinician_page_links_its_stylesheet_in_the_head(
+    web: TestClient, clinic: Clinic, bob: dict[str, str]
+) -> None:
+    for path in ("/triage", "/inbox", "/approvals", f"/patients/{clinic.alice}"):
+        page = web.get(path, headers=bob)
+        assert page.status_code == 200, path
+        head, _, body = page.text.partition("</head>")
+        assert '<link rel="stylesheet" href="/static/clinician.css">' in head, path
+        assert "<link" not in body, path

@@ -42,3 +42,14 @@ def test_it_searches_the_evidence_for_anyone_signed_in(web: TestClient, clinic: 
     claims = web.get("/api/v1/evidence?q=kratom", headers=bearer(web, "alice@example.org")).json()
     assert claims
     assert {"claim", "verdict", "sources", "unconfirmed"} <= set(claims[0])
+
+
+def test_it_links_every_page_stylesheet_in_the_head(web: TestClient, clinic: Clinic) -> None:
+    sign_in_as(web, "alice@example.org")
+    pages = ["/today", "/check-in", "/check-in/sleep-diary", "/check-in/symptoms", "/check-in/phq9", "/progress",
+             "/my-alerts", "/evidence"]  # fmt: skip
+    for path in pages:
+        page = web.get(path).text
+        head, _, body = page.partition("</head>")
+        assert '<link rel="stylesheet" href="/static/patient.css">' in head, path
+        assert "<link" not in body, path

@@ -8,12 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from morrow.services.admin import audit_log, list_teams, list_users, require_admin
+from morrow.domain.errors import ValidationError
+from morrow.services.admin import audit_log, list_teams, list_users, require_admin, team_row
 from morrow.services.people import add_to_care_team, create_care_team, create_user
 from morrow.web.deps import CurrentActor, DbSession
-from morrow.web.forms import is_whole
+from morrow.web.forms import closing_form, is_whole
 from morrow.web.templating import render
 
 
@@ -22,7 +23,7 @@ def admin_only(actor: CurrentActor) -> None:
     require_admin(actor)
 
 
-router = APIRouter(dependencies=[Depends(admin_only)])
+router = APIRouter(dependencies=[Depends(closing_form), Depends(admin_only)])
 
 
 class UserPublic(BaseModel):
@@ -56,17 +57,17 @@ class AuditEventPublic(BaseModel):
 
 
 class UserCreatePublic(BaseModel):
-    email: str
-    display_name: str
-    role: str
-    password: str
+    email: str = Field(max_length=254)
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=16)
+    password: str = Field(max_length=1024)
     patient_id: int | None = None
 
 
 class TeamCreatePublic(BaseModel):
-    name: str
-    clinician_ids: list[int] = []
-    patient_ids: list[int] = []
+    name: str = Field(max_length=120)
+    clinician_ids: list[int] = Field(default=[], max_length=500)
+    patient_ids: list[int] = Field(default=[], max_length=5000)
 
 
 @router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
@@ -115,10 +116,21 @@ def admin_add_member(
     patient_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     require_admin(actor)
-    clinicians = [int(clinician_id)] if is_whole(clinician_id) else []
-    patients = [int(patient_id)] if is_whole(patient_id) else []
+    clinicians, patients = _member_id(clinician_id, "clinician_id"), _member_id(patient_id, "patient_id")
+    if not clinicians and not patients:
+        raise ValidationError("clinician_id: enter a clinician's or a patient's id to add", field="clinician_id")
     add_to_care_team(db, actor, team_id, clinician_ids=clinicians, patient_ids=patients)
     return RedirectResponse("/admin", status_code=303)
+
+
+def _member_id(text: str, field: str) -> list[int]:
+    """The id typed into one field of the add-member form: none when it is left empty, refused when it is
+    not a whole number (it used to be dropped, and the form said nothing)."""
+    if not text.strip():
+        return []
+    if not is_whole(text):
+        raise ValidationError(f"{field}: enter an account or patient id, a whole number", field=field)
+    return [int(text)]
 
 
 @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
@@ -166,9 +178,9 @@ def api_add_team(db: DbSession, actor: CurrentActor, body: TeamCreatePublic) -> 
     """Add a care team (admins only)."""
     require_admin(actor)
     team = create_care_team(db, actor, body.name, clinician_ids=body.clinician_ids, patient_ids=body.patient_ids)
-    return TeamPublic(
-        id=team.id, name=team.name, clinicians=sorted(u.email for u in team.members), patient_count=len(team.patients)
-    )
+    # Read back, not from `team`: its unloaded member lists cannot load once the transaction has ended.
+    row = team_row(db, actor, team.id)
+    return TeamPublic(id=row.id, name=row.name, clinicians=list(row.clinicians), patient_count=row.patient_count)
 
 
 @router.get("/api/v1/admin/audit", tags=["admin"], response_model=list[AuditEventPublic])

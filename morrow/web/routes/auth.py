@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from morrow.services.auth import SignInFailed, TooManyAttempts, sign_in, sign_out
 from morrow.web.deps import COOKIE, CurrentUser, DbSession, OptionalUser, bearer_token, client_ip
+from morrow.web.forms import closing_form
 from morrow.web.templating import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(closing_form)])
 
 HOME = {"patient": "/today", "clinician": "/triage", "admin": "/admin"}
 
@@ -68,8 +69,8 @@ def sign_out_form(request: Request, db: DbSession, user: CurrentUser) -> Respons
 
 
 class TokenRequest(BaseModel):
-    email: str
-    password: str
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
 
 
 class TokenPublic(BaseModel):

@@ -1,26 +1,27 @@
-"""The patient view's JSON API: timeline, regimen with MME, notes and COWS visits."""
+"""The patient view's JSON API: timeline, regimen with MME (and its editor), notes and COWS visits."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from morrow.services.mme import regimen_mme
 from morrow.services.notes import add_note
-from morrow.services.timeline import KINDS, active_regimen, timeline
+from morrow.services.regimen_versions import new_regimen_version
+from morrow.services.timeline import KINDS, MAX_DAYS, timeline
 from morrow.services.triage import patient_today
 from morrow.web.deps import DbSession
 from morrow.web.routes.clinician.common import Clinician
+from morrow.web.routes.clinician.public import regimen_public
 from morrow.web.routes.clinician.record import record_cows
 from morrow.web.routes.clinician.schemas import (
     CowsBody,
     CowsPublic,
     NoteBody,
     NotePublic,
-    RegimenItemPublic,
     RegimenPublic,
+    RegimenVersionBody,
     TimelineEntryPublic,
     TimelinePublic,
 )
@@ -34,61 +35,61 @@ def timeline_api(
     actor: Clinician,
     patient_id: int,
     until: date | None = None,
-    days: Annotated[int, Query(ge=1, le=31)] = 7,
+    days: Annotated[int, Query(ge=1, le=MAX_DAYS)] = 7,
     kind: Annotated[list[str] | None, Query()] = None,
-) -> TimelinePublic:
-    """Doses, scores, sleep nights, alerts and notes of `days` local days ending `until` (default today), newest
-    first; `kind` (repeatable) filters. The next page ends on `older_until`."""
+) -> Response:
+    """Doses, scores, sleep nights, alerts and notes of `days` local days (up to a year) ending `until` (default
+    today), newest first; `kind` (repeatable) filters. The next page ends on `older_until`."""
     page = timeline(db, actor, patient_id, until=until, days=days, kinds=kind or list(KINDS))
-    return TimelinePublic(
+    body = TimelinePublic(
         patient_id=page.patient_id,
         first_day=page.first_day,
         last_day=page.last_day,
         kinds=list(page.kinds),
-        entries=[
-            TimelineEntryPublic(kind=e.kind, id=e.id, at=e.at, day=e.day, title=e.title, detail=e.detail)
+        entries=[  # built from the service's own typed entries: nothing to validate twice
+            TimelineEntryPublic.model_construct(
+                kind=e.kind, id=e.id, at=e.at, day=e.day, title=e.title, detail=e.detail
+            )
             for e in page.entries
         ],
         older_until=page.older_until,
     )
+    # Built and checked once here; a year is about a thousand entries, which FastAPI would validate again.
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get("/api/v1/patients/{patient_id}/regimen", response_model=RegimenPublic, summary="Active regimen with MME")
 def regimen_api(db: DbSession, actor: Clinician, patient_id: int) -> RegimenPublic:
-    """The active regimen's items, and the morphine milligram equivalents per day of its opioid items."""
-    view = active_regimen(db, actor, patient_id)
-    mme = regimen_mme(db, actor, patient_id, patient_today(db, patient_id))
-    by_item = {i.regimen_item_id: i for i in mme.items}
-    items = []
-    for item in view.items:
-        found = by_item.get(item.id)
-        items.append(
-            RegimenItemPublic(
-                id=item.id,
-                substance=item.substance_id,
-                form=item.form,
-                dose=item.dose,
-                unit=item.unit,
-                schedule=item.schedule_kind,
-                times=list(item.times),
-                max_doses_per_day=item.max_doses_per_day,
-                ceiling_dose=item.ceiling_dose,
-                titration_max_increase=item.titration_max_increase,
-                titration_period_days=item.titration_period_days,
-                mme_per_day=found.mme_per_day if found else None,
-                mme_notes=list(found.notes) if found else [],
-            )
-        )
-    regimen = view.regimen
-    return RegimenPublic(
-        patient_id=patient_id,
-        regimen_id=None if regimen is None else regimen.id,
-        title=None if regimen is None else regimen.title,
-        starts_on=None if regimen is None else regimen.starts_on,
-        items=items,
-        total_mme_per_day=mme.total_mme_per_day,
-        mme_incomplete=mme.incomplete,
-    )
+    """The active regimen's items (with the product each names, if any), and the morphine milligram equivalents
+    per day of its opioid items."""
+    return regimen_public(db, actor, patient_id, patient_today(db, patient_id))
+
+
+@router.post(
+    "/api/v1/patients/{patient_id}/regimen",
+    response_model=RegimenPublic,
+    status_code=201,
+    summary="Start a new regimen version",
+)
+def new_regimen_api(db: DbSession, actor: Clinician, patient_id: int, body: RegimenVersionBody) -> RegimenPublic:
+    """A new version of the active regimen from `starts_on` (default: the patient's today; at most 90 days ahead),
+    as the page's editor does: every item still in force is copied with the `changes` given by its regimen item
+    id (`dose`, `ceiling_dose`, `product_id`; null `product_id` names no product; `remove_ceiling: true` removes
+    a ceiling, which `ceiling_dose: null` alone never does), and an `added` item if given. A reason is required
+    and a version that changes nothing is refused. Give `based_on_regimen_id` (the `regimen_id` you read) and the
+    change is refused (409) if someone else started a version since. The current version ends the day before;
+    history is kept. A product must exist and be of the item's substance. Refusals name the input:
+    `changes.<item id>.dose`, `added.times`, `starts_on`, `based_on_regimen_id`."""
+    today = patient_today(db, patient_id)
+    data = {
+        "based_on_regimen_id": body.based_on_regimen_id,
+        "starts_on": body.starts_on,
+        "reason": body.reason,
+        "changes": {item_id: change.model_dump(exclude_unset=True) for item_id, change in body.changes.items()},
+        "added": None if body.added is None else body.added.model_dump(exclude_none=True),
+    }
+    new_regimen_version(db, actor, patient_id, today, data)
+    return regimen_public(db, actor, patient_id, today)
 
 
 @router.post("/api/v1/patients/{patient_id}/notes", response_model=NotePublic, status_code=201, summary="Add a note")

@@ -1,21 +1,19 @@
-"""Use cases shared by the patient page and its API: a COWS visit with the pulse helper, a new regimen version."""
+"""A COWS visit with the pulse helper, shared by the patient page and its API. (A new regimen version is
+`morrow.services.regimen_versions.new_regimen_version`.)"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from morrow.db.models import QuestionnaireResponse, Regimen, RegimenItem
-from morrow.domain.errors import ValidationError
+from morrow.db.models import QuestionnaireResponse
 from morrow.instruments import get_instrument, score
 from morrow.services.actors import Actor
 from morrow.services.checkins import record_response
-from morrow.services.regimens import start_regimen
-from morrow.services.timeline import active_regimen
 
 
 def cows_items() -> list[Any]:
@@ -52,52 +50,3 @@ def record_cows(
     }
     response, _ = record_response(session, actor, patient_id, payload)
     return response
-
-
-def copied_item(item: RegimenItem, starts_on: date) -> dict[str, Any]:
-    return {
-        "substance": item.substance_id,
-        "form": item.form,
-        "dose": item.dose,
-        "unit": item.unit,
-        "schedule": item.schedule_kind,
-        "times": list(item.times),
-        "minutes_before_bedtime": item.minutes_before_bedtime,
-        "max_doses_per_day": item.max_doses_per_day,
-        "min_interval_minutes": item.min_interval_minutes,
-        "ceiling_dose": item.ceiling_dose,
-        "titration_max_increase": item.titration_max_increase,
-        "titration_period_days": item.titration_period_days,
-        "starts_on": max(item.starts_on, starts_on).isoformat(),
-        "ends_on": None if item.ends_on is None else item.ends_on.isoformat(),
-        "reason": item.reason,
-    }
-
-
-def new_regimen_version(
-    session: Session,
-    actor: Actor,
-    patient_id: int,
-    *,
-    starts_on: date,
-    reason: str,
-    changes: Mapping[int, Mapping[str, Any]],
-    added: Mapping[str, Any] | None,
-) -> Regimen:
-    """A new version of the active regimen from `starts_on`: items copied with the clinician's changes
-    (dose, ceiling) and an optional new item. `start_regimen` checks everything and ends the old version."""
-    current = active_regimen(session, actor, patient_id)
-    kept = [i for i in current.items if i.ends_on is None or i.ends_on >= starts_on]
-    unknown = set(changes) - {i.id for i in kept}
-    if unknown:
-        raise ValidationError(f"no item {min(unknown)} in the active regimen", field="items")
-    items = [copied_item(i, starts_on) | dict(changes.get(i.id, {})) for i in kept]
-    if added:
-        items.append({"starts_on": starts_on.isoformat(), **added})
-    payload = {
-        "title": current.regimen.title if current.regimen else "Regimen",
-        "starts_on": starts_on.isoformat(),
-        "reason": reason,
-        "items": items,
-    }
-    return start_regimen(session, actor, patient_id, payload)

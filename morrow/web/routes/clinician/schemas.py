@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from morrow.db.models import Alert, DoseChangeRequest, Finding
 from morrow.services.triage import TriageRow
@@ -141,7 +141,7 @@ class DoseChangesPublic(BaseModel):
 
 
 class DecisionBody(Body):
-    approve: bool
+    approve: StrictBool = Field(description="true or false; nothing else is a decision")
     reason: str = Field(max_length=2000)
 
 
@@ -205,6 +205,8 @@ class RegimenItemPublic(BaseModel):
     id: int
     substance: str
     form: str | None
+    product_id: int | None
+    product_name: str | None
     dose: float
     unit: str
     schedule: str
@@ -225,3 +227,157 @@ class RegimenPublic(BaseModel):
     items: list[RegimenItemPublic]
     total_mme_per_day: float
     mme_incomplete: bool
+
+
+class RegimenItemChange(Body):
+    """What changes in an item of the active regimen; fields left out stay as they are."""
+
+    dose: float | None = None
+    ceiling_dose: float | None = Field(default=None, description="a new ceiling; null is refused (see remove_ceiling)")
+    remove_ceiling: StrictBool = Field(default=False, description="true: the item has no ceiling from this version")
+    product_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="a product of the item's substance; null: none; left out: as is"
+    )
+
+
+class RegimenItemAdd(Body):
+    """An item added to the new version (the fields of `morrow.services.regimens.RegimenItemCreate`)."""
+
+    substance: str = Field(max_length=64)
+    form: str | None = Field(default=None, max_length=32)
+    product_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    dose: float
+    unit: str = Field(max_length=16)
+    schedule: Literal["fixed", "as_needed"] = "fixed"
+    times: list[str] = Field(default=[], max_length=24)
+    minutes_before_bedtime: int | None = None
+    max_doses_per_day: int | None = None
+    min_interval_minutes: int | None = None
+    ceiling_dose: float | None = None
+    titration_max_increase: float | None = None
+    titration_period_days: int | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class RegimenVersionBody(Body):
+    """A new version of the active regimen: `changes` by regimen item id, an optional `added` item."""
+
+    based_on_regimen_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the regimen_id the change was made from; 409 if it is no longer"
+    )
+    starts_on: date | None = Field(default=None, description="default: the patient's today; at most 90 days ahead")
+    reason: str = Field(min_length=3, max_length=2000)
+    changes: dict[int, RegimenItemChange] = Field(default={}, max_length=40)
+    added: RegimenItemAdd | None = None
+
+
+class HoldRuleBody(Body):
+    measure: str = Field(max_length=40, description="an instrument id and `total` or `score`, e.g. sows.total")
+    above: float
+    consecutive_days: int
+    label: str | None = Field(default=None, max_length=80)
+
+
+class TaperPlanBody(Body):
+    """The `morrow taper plan` fields, with hold rules, an optional regimen item and a reason."""
+
+    substance: str = Field(max_length=64)
+    form: str | None = Field(default=None, max_length=32)
+    current_daily_dose: float
+    unit: str = Field(max_length=16)
+    method: Literal["percent_of_current", "percent_of_original", "linear"]
+    percent: float | None = None
+    step: float | None = None
+    min_step: float | None = None
+    floor: float | None = None
+    interval_days: int
+    start: date
+    hold_rules: list[HoldRuleBody] = Field(default=[], max_length=10)
+    regimen_item_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ReasonBody(Body):
+    reason: str = Field(max_length=2000)
+
+
+class TaperStepPublic(BaseModel):
+    position: int
+    starts_on: date
+    ends_on: date
+    daily_dose: float
+    mme_per_day: float | None
+
+
+class HoldRulePublic(BaseModel):
+    measure: str
+    above: float
+    consecutive_days: int
+    label: str | None
+
+
+class TaperProgressPublic(BaseModel):
+    """Where a live plan stands on the patient's today (the engine's `step_status`)."""
+
+    as_of: date
+    state: Literal["not_started", "on_track", "hold", "paused", "completed"]
+    reason: str
+    ask_clinician: bool
+    held_step: int | None
+    step: TaperStepPublic | None
+    next_step: TaperStepPublic | None = Field(description="the next step as planned; null while it is held or paused")
+    next_step_held: bool = Field(description="the next cut waits for the clinician: a hold rule is met, or paused")
+    next_step_note: str | None = Field(description="what comes next in words; says why while it is held")
+
+
+class TaperPlanPublic(BaseModel):
+    id: int
+    lineage_id: int | None
+    version: int
+    patient_id: int
+    regimen_item_id: int | None
+    substance: str
+    form: str | None
+    unit: str
+    method: str
+    interval_days: int
+    original_daily_dose: float
+    floor_dose: float
+    starts_on: date
+    status: str
+    paused_on: date | None
+    hold_rules: list[HoldRulePublic]
+    reason: str | None
+    created_at: datetime
+    approved_at: datetime | None
+    steps: list[TaperStepPublic]
+    notes: list[str]
+    progress: TaperProgressPublic | None
+
+
+class SleepWindowProposeBody(Body):
+    rise_time: str | None = Field(default=None, max_length=5, description="HH:MM; default: the current window's")
+
+
+class SleepWindowDecisionBody(Body):
+    approve: StrictBool = Field(description="true or false; nothing else is a decision")
+    reason: str = Field(max_length=2000)
+
+
+class SleepWindowPublic(BaseModel):
+    id: int
+    patient_id: int
+    status: str
+    action: str
+    proposed_at: datetime
+    nights_used: int
+    mean_tst_min: float | None
+    mean_se_pct: float | None
+    time_in_bed_min: int
+    bedtime: str | None
+    rise_time: str | None
+    ess_total: int | None
+    flag_for_clinician: bool
+    reason: str
+    decided_at: datetime | None
+    decision_reason: str | None

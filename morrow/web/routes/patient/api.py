@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from morrow.evidence import find_claims
@@ -13,10 +13,12 @@ from morrow.services.checkins import ResponseCreate, SleepDiaryCreate, record_re
 from morrow.services.doses import DoseCreate, log_dose
 from morrow.services.patient_views import AlertView, Point, alerts_with_findings, progress, today_view
 from morrow.services.symptoms import SymptomReportCreate, report_symptoms
+from morrow.services.tx import atomic
 from morrow.web.deps import CurrentActor, CurrentUser, DbSession, runtime
+from morrow.web.forms import closing_form
 from morrow.web.routes.patient.common import EMERGENCY_STEPS, utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["patient"])
+router = APIRouter(prefix="/api/v1", tags=["patient"], dependencies=[Depends(closing_form)])
 Created: dict[int | str, dict[str, Any]] = {200: {"description": "Already stored under this idempotency key"}}
 
 
@@ -161,9 +163,11 @@ def post_dose(
 ) -> DoseLoggedPublic:
     """201 when stored, 200 when this idempotency key was already stored with the same data. The open
     alerts (with the words for the patient) come back at once, so an urgent warning can be shown."""
-    dose, created = log_dose(db, actor, patient_id, body, catalog=runtime(request).catalog)
+    with atomic(db):  # one transaction: the dose, its safety check, and the alerts read back
+        dose, created = log_dose(db, actor, patient_id, body, catalog=runtime(request).catalog)
+        open_alerts = _open(db, actor, patient_id)
     response.status_code = 201 if created else 200
-    return DoseLoggedPublic(dose=dose_public(dose), created=created, open_alerts=_open(db, actor, patient_id))
+    return DoseLoggedPublic(dose=dose_public(dose), created=created, open_alerts=open_alerts)
 
 
 @router.post(
@@ -173,10 +177,12 @@ def post_dose(
 def post_checkin(
     response: Response, patient_id: int, body: ResponseCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    stored, created = record_response(db, actor, patient_id, body)
+    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
+        stored, created = record_response(db, actor, patient_id, body)
+        open_alerts = _open(db, actor, patient_id)
     response.status_code = 201 if created else 200
     summary = {"instrument": stored.instrument_id, "total": stored.total, "band": stored.band}
-    return StoredPublic(id=stored.id, created=created, summary=summary, open_alerts=_open(db, actor, patient_id))
+    return StoredPublic(id=stored.id, created=created, summary=summary, open_alerts=open_alerts)
 
 
 @router.post(
@@ -186,10 +192,12 @@ def post_checkin(
 def post_sleep_diary(
     response: Response, patient_id: int, body: SleepDiaryCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    entry, created = record_sleep_diary(db, actor, patient_id, body)
+    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
+        entry, created = record_sleep_diary(db, actor, patient_id, body)
+        open_alerts = _open(db, actor, patient_id)
     response.status_code = 201 if created else 200
     summary = {"night_of": entry.night_of.isoformat(), "sleep_efficiency_pct": entry.sleep_efficiency_pct}
-    return StoredPublic(id=entry.id, created=created, summary=summary, open_alerts=_open(db, actor, patient_id))
+    return StoredPublic(id=entry.id, created=created, summary=summary, open_alerts=open_alerts)
 
 
 @router.post(
@@ -199,10 +207,12 @@ def post_sleep_diary(
 def post_symptoms(
     response: Response, patient_id: int, body: SymptomReportCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    report, created = report_symptoms(db, actor, patient_id, body)
+    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
+        report, created = report_symptoms(db, actor, patient_id, body)
+        open_alerts = _open(db, actor, patient_id)
     response.status_code = 201 if created else 200
     summary = {"symptoms": report.symptoms}
-    return StoredPublic(id=report.id, created=created, summary=summary, open_alerts=_open(db, actor, patient_id))
+    return StoredPublic(id=report.id, created=created, summary=summary, open_alerts=open_alerts)
 
 
 @router.get("/patients/{patient_id}/alerts", response_model=list[PatientAlertPublic], summary="The patient's alerts")

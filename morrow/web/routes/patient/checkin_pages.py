@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,11 @@ from morrow.services.checkins import record_response, record_sleep_diary
 from morrow.services.patient_views import alerts_with_findings, checkins_due, local_today
 from morrow.services.symptoms import report_symptoms
 from morrow.web.deps import CurrentActor, CurrentUser, DbSession
-from morrow.web.forms import is_signed_whole, is_whole
+from morrow.web.forms import closing_form, is_signed_whole, is_whole
 from morrow.web.routes.patient.common import new_key, own_patient, utcnow
 from morrow.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(closing_form)])
 
 QUESTIONNAIRES = ("sows", "craving-vas", "peg", "isi", "phq9", "gad7")
 EVERY = {0: "whenever you need", 1: "every day", 7: "every week", 14: "every two weeks"}
@@ -105,9 +105,29 @@ def scale_answers(definition: ScaleDefinition | ValueDefinition, form: dict[str,
         items.append(int(text))
     payload: dict[str, Any] = {definition.items_key: items}
     for extra in definition.extra_fields:
-        if is_whole(form.get(extra.id, "")):
-            payload[extra.id] = int(form[extra.id])
+        text = form.get(extra.id, "")
+        if not text:
+            continue  # optional: left unanswered
+        if not is_whole(text):
+            raise ValidationError(f"{extra.id}: choose one of the answers to “{extra.label}”", field=extra.id)
+        payload[extra.id] = int(text)
     return payload
+
+
+def symptom_ratings(form: dict[str, str]) -> dict[str, int]:
+    """The rated symptoms (above "none") from the `sym-<code>` fields; a rating that is not a whole number
+    is refused by name rather than dropped, so a report never silently loses a symptom."""
+    ratings: dict[str, int] = {}
+    for name, text in form.items():
+        if not name.startswith("sym-") or not text:
+            continue
+        code = name.removeprefix("sym-")
+        if not is_whole(text):
+            raise ValidationError(f"symptoms.{code}: choose none, mild, moderate or severe", field=f"symptoms.{code}")
+        ratings[code] = int(text)
+    if not any(ratings.values()):
+        raise ValidationError("symptoms: rate at least one symptom above “none”", field="symptoms")
+    return {code: rating for code, rating in ratings.items() if rating > 0}
 
 
 def diary_answers(form: dict[str, str]) -> dict[str, Any]:
@@ -167,13 +187,9 @@ async def submit_checkin(
                 now=now,
             )
         elif name == "symptoms":
-            symptoms = {code[4:]: int(v) for code, v in form.items() if code.startswith("sym-") and is_whole(v)}
-            if not symptoms or not any(symptoms.values()):
-                raise ValidationError("symptoms: rate at least one symptom above “none”", field="symptoms")
-            symptoms = {code: v for code, v in symptoms.items() if v > 0}
             payload = {
                 "reported_at": moment,
-                "symptoms": symptoms,
+                "symptoms": symptom_ratings(form),
                 "idempotency_key": key,
                 "note": form.get("note") or None,
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,11 @@ from morrow.services.patient_views import alerts_with_findings, stored_dose, tod
 from morrow.services.sleep_windows import current_sleep_window
 from morrow.services.taper_status import taper_status
 from morrow.web.deps import CurrentActor, CurrentUser, DbSession, runtime
-from morrow.web.forms import is_whole
+from morrow.web.forms import closing_form, is_whole
 from morrow.web.routes.patient.common import EMERGENCY_STEPS, new_key, own_patient, utcnow
 from morrow.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(closing_form)])
 
 DOSE_FIELDS = ("idempotency_key", "kind", "regimen_item_id", "substance", "form", "amount", "unit", "note")
 UNITS = (("mg", "mg"), ("g", "g"), ("mcg", "mcg"), ("standard_drink", "standard drinks"))

@@ -1,0 +1,102 @@
+"""Two clinicians at the same moment: one wins, the other is told to reload; nothing is stored twice.
+
+On SQLite writes queue one at a time, so these pass there by construction; on PostgreSQL
+(MORROW_TEST_DATABASE_URL) they check the row locks taken by the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from morrow.db.models import Regimen, TaperPlan
+from morrow.domain.errors import Conflict
+from morrow.services.actors import Actor
+from morrow.services.people import create_patient
+from morrow.services.regimen_versions import new_regimen_version
+from morrow.services.regimens import start_regimen
+from morrow.services.tapers import approve_taper_plan, create_taper_plan, pause_taper
+from tests.test_concurrency import run_together
+
+SYSTEM = Actor.system("test")
+TODAY = date(2026, 11, 16)
+ROUNDS = 5  # each round is a fresh patient: a race that is lost once in a while still shows up
+
+
+def taper(start: date, substance: str = "oxycodone") -> dict[str, Any]:
+    return {"substance": substance, "current_daily_dose": 40, "unit": "mg", "method": "linear", "step": 5,
+            "min_step": 5, "interval_days": 14, "start": start.isoformat()}  # fmt: skip
+
+
+def patient(committed: sessionmaker[Session], name: str) -> int:
+    with committed() as session:
+        return create_patient(session, SYSTEM, {"display_name": name, "timezone": "UTC"}).id
+
+
+def plans(committed: sessionmaker[Session], patient_id: int) -> list[tuple[int, str]]:
+    with committed() as session, session.begin():
+        query = select(TaperPlan).where(TaperPlan.patient_id == patient_id).order_by(TaperPlan.id)
+        return [(p.version, p.status) for p in session.scalars(query)]
+
+
+def test_two_drafts_approved_at_once_make_one_live_plan(committed: sessionmaker[Session]) -> None:
+    for round_ in range(ROUNDS):
+        patient_id = patient(committed, f"Approve {round_}")
+        with committed() as session:
+            drafts = [create_taper_plan(session, SYSTEM, patient_id, taper(TODAY), TODAY).id for _ in range(2)]
+
+        def approve(index: int, drafts: list[int] = drafts, patient_id: int = patient_id) -> str:
+            with committed() as session:
+                return approve_taper_plan(session, SYSTEM, drafts[index], patient_id=patient_id).status
+
+        results = run_together(2, approve)
+        assert sorted(map(type, results), key=str) == sorted([str, Conflict], key=str), results
+        assert sorted(status for _, status in plans(committed, patient_id)) == ["active", "draft"]
+
+
+def test_pause_pressed_twice_at_once_stores_one_version(committed: sessionmaker[Session]) -> None:
+    for round_ in range(ROUNDS):
+        patient_id = patient(committed, f"Pause {round_}")
+        with committed() as session:
+            plan_id = create_taper_plan(session, SYSTEM, patient_id, taper(TODAY), TODAY).id
+            approve_taper_plan(session, SYSTEM, plan_id)
+
+        def press(_: int, plan_id: int = plan_id) -> int:
+            with committed() as session:
+                return pause_taper(session, SYSTEM, plan_id, {"reason": "Flu this week."}, TODAY).version
+
+        results = run_together(2, press)
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert [type(r) for r in refused] == [Conflict], results  # a 409, never a database error (500)
+        assert plans(committed, patient_id) == [(1, "superseded"), (2, "paused")]
+
+
+def test_two_regimen_edits_from_the_same_version_keep_one_and_refuse_the_other(
+    committed: sessionmaker[Session],
+) -> None:
+    start = TODAY - timedelta(days=7)
+    item = {"substance": "kratom", "dose": 2, "unit": "g", "schedule": "fixed", "times": ["08:00"],
+            "ceiling_dose": 6, "starts_on": start.isoformat()}  # fmt: skip
+    for round_ in range(ROUNDS):
+        patient_id = patient(committed, f"Regimen {round_}")
+        with committed() as session:
+            regimen = start_regimen(session, SYSTEM, patient_id, {"title": "K", "starts_on": start, "items": [item]})
+            based_on, item_id = regimen.id, regimen.items[0].id
+
+        def edit(index: int, patient_id: int = patient_id, based_on: int = based_on, item_id: int = item_id) -> int:
+            with committed() as session:
+                made = new_regimen_version(
+                    session, SYSTEM, patient_id, TODAY,
+                    {"based_on_regimen_id": based_on, "starts_on": TODAY, "reason": f"Edit {index}.",
+                     "changes": {item_id: {"dose": 1.5 + index}}},
+                )  # fmt: skip
+                return int(made.id)
+
+        results = run_together(2, edit)
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert [(type(r), getattr(r, "field", None)) for r in refused] == [(Conflict, "based_on_regimen_id")], results
+        with committed() as session, session.begin():
+            statuses = session.scalars(select(Regimen.status).where(Regimen.patient_id == patient_id)).all()
+        assert sorted(statuses) == ["active", "ended"]
