@@ -5,12 +5,10 @@ one that matches no rule below fails the test until someone decides who may use 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +16,7 @@ from morrow.services.actors import Actor
 from morrow.services.doses import log_dose
 from morrow.services.people import create_care_team, create_patient, create_user
 from tests.conftest import PASSWORD
-from tests.web_helpers import csrf_of, web
+from tests.web_helpers import api_routes, csrf_of, web
 
 __all__ = ["web"]
 
@@ -62,16 +60,7 @@ def rule_for(path: str) -> Rule:
 
 def routes(client: TestClient) -> list[tuple[str, str]]:
     """(method, path) of every API route and page, including those of included routers."""
-
-    def walk(items: list[Any]) -> Iterator[APIRoute]:
-        for item in items:
-            if isinstance(item, APIRoute):
-                yield item
-            elif hasattr(item, "original_router"):  # FastAPI's wrapper around an included router
-                yield from walk(item.original_router.routes)
-
-    app: Any = client.app
-    return [(method, r.path) for r in walk(app.routes) for method in sorted((r.methods or set()) - {"HEAD"})]
+    return [(method, r.path) for r in api_routes(client) for method in sorted((r.methods or set()) - {"HEAD"})]
 
 
 def clinic(committed: sessionmaker[Session]) -> dict[str, int]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -33,7 +32,7 @@ from morrow.services.people import create_user
 from morrow.services.titration import propose_dose_change
 from morrow.web.deps import COOKIE
 from tests.conftest import PASSWORD
-from tests.web_helpers import csrf_of, web
+from tests.web_helpers import api_routes, csrf_of, web
 from tests.web_patient.helpers import Clinic, bearer, clinic, sign_in_as
 
 __all__ = ["clinic", "web"]
@@ -97,15 +96,7 @@ BASELINES: dict[str, dict[str, Any]] = {
 
 
 def app_routes(client: TestClient) -> list[tuple[str, APIRoute]]:
-    def walk(items: list[Any]) -> Iterator[APIRoute]:
-        for item in items:
-            if isinstance(item, APIRoute):
-                yield item
-            elif hasattr(item, "original_router"):  # FastAPI's wrapper around an included router
-                yield from walk(item.original_router.routes)
-
-    app: Any = client.app
-    return [(m, r) for r in walk(app.routes) for m in sorted((r.methods or set()) - {"GET", "HEAD"})]
+    return [(m, r) for r in api_routes(client) for m in sorted((r.methods or set()) - {"GET", "HEAD"})]
 
 
 @dataclass

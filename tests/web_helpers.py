@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,3 +36,18 @@ def csrf_of(client: TestClient) -> str:
     marker = 'name="csrf_token" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
+
+
+def api_routes(client: TestClient) -> list[APIRoute]:
+    """Every route of the app (API and pages), including those of included routers: read from the app
+    itself, so that a new route cannot escape the tests that walk them all."""
+
+    def walk(items: list[Any]) -> Iterator[APIRoute]:
+        for item in items:
+            if isinstance(item, APIRoute):
+                yield item
+            elif hasattr(item, "original_router"):  # FastAPI's wrapper around an included router
+                yield from walk(item.original_router.routes)
+
+    app: Any = client.app
+    return list(walk(app.routes))
