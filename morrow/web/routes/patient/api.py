@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -134,6 +135,23 @@ def _open(db: DbSession, actor: CurrentActor, patient_id: int) -> list[PatientAl
     return [alert_public(v) for v in alerts_with_findings(db, actor, patient_id)]
 
 
+def _stored(
+    db: DbSession,
+    actor: CurrentActor,
+    patient_id: int,
+    response: Response,
+    write: Callable[[], tuple[Any, bool]],
+    summary: Callable[[Any], dict[str, Any]],
+) -> StoredPublic:
+    """Store an entry, evaluate it and read the open alerts back in one transaction; 201 when stored
+    now, 200 when its idempotency key was already stored with the same data."""
+    with atomic(db):
+        row, created = write()
+        open_alerts = _open(db, actor, patient_id)
+    response.status_code = 201 if created else 200
+    return StoredPublic(id=row.id, created=created, summary=summary(row), open_alerts=open_alerts)
+
+
 @router.get("/patients/{patient_id}/today", response_model=TodayPublic, summary="Today's plan, doses and alerts")
 def get_today(patient_id: int, db: DbSession, actor: CurrentActor) -> TodayPublic:
     view = today_view(db, actor, patient_id, utcnow())
@@ -177,12 +195,14 @@ def post_dose(
 def post_checkin(
     response: Response, patient_id: int, body: ResponseCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
-        stored, created = record_response(db, actor, patient_id, body)
-        open_alerts = _open(db, actor, patient_id)
-    response.status_code = 201 if created else 200
-    summary = {"instrument": stored.instrument_id, "total": stored.total, "band": stored.band}
-    return StoredPublic(id=stored.id, created=created, summary=summary, open_alerts=open_alerts)
+    return _stored(
+        db,
+        actor,
+        patient_id,
+        response,
+        lambda: record_response(db, actor, patient_id, body),
+        lambda row: {"instrument": row.instrument_id, "total": row.total, "band": row.band},
+    )
 
 
 @router.post(
@@ -192,12 +212,14 @@ def post_checkin(
 def post_sleep_diary(
     response: Response, patient_id: int, body: SleepDiaryCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
-        entry, created = record_sleep_diary(db, actor, patient_id, body)
-        open_alerts = _open(db, actor, patient_id)
-    response.status_code = 201 if created else 200
-    summary = {"night_of": entry.night_of.isoformat(), "sleep_efficiency_pct": entry.sleep_efficiency_pct}
-    return StoredPublic(id=entry.id, created=created, summary=summary, open_alerts=open_alerts)
+    return _stored(
+        db,
+        actor,
+        patient_id,
+        response,
+        lambda: record_sleep_diary(db, actor, patient_id, body),
+        lambda row: {"night_of": row.night_of.isoformat(), "sleep_efficiency_pct": row.sleep_efficiency_pct},
+    )
 
 
 @router.post(
@@ -207,12 +229,14 @@ def post_sleep_diary(
 def post_symptoms(
     response: Response, patient_id: int, body: SymptomReportCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    with atomic(db):  # one transaction: the entry, its safety check, and the alerts read back
-        report, created = report_symptoms(db, actor, patient_id, body)
-        open_alerts = _open(db, actor, patient_id)
-    response.status_code = 201 if created else 200
-    summary = {"symptoms": report.symptoms}
-    return StoredPublic(id=report.id, created=created, summary=summary, open_alerts=open_alerts)
+    return _stored(
+        db,
+        actor,
+        patient_id,
+        response,
+        lambda: report_symptoms(db, actor, patient_id, body),
+        lambda row: {"symptoms": row.symptoms},
+    )
 
 
 @router.get("/patients/{patient_id}/alerts", response_model=list[PatientAlertPublic], summary="The patient's alerts")
