@@ -30,14 +30,34 @@ def parse_situation(raw: Mapping[str, Any], catalog: Catalog | None = None) -> S
         raise SituationError("missing_field", "the situation needs 'now', an ISO 8601 time with an offset", "now")
     now = _time(body["now"], "now")
     patient = _patient(_object(body.get("patient"), "patient"))
-    doses = _items(body, "doses", lambda d, f: _dose(d, f, catalog, patient.timezone))
-    return Situation.of(
+    return situation_of(
         now,
         patient,
+        doses=_items(body, "doses", lambda d, f: _dose(d, f, catalog, patient.timezone)),
+        regimen=_items(body, "regimen", lambda d, f: _regimen_item(d, f, catalog)),
+        checkins=_items(body, "checkins", _checkin),
+        symptoms=_items(body, "symptoms", lambda d, f: _symptom(d, f, catalog)),
+    )
+
+
+def situation_of(
+    now: datetime,
+    patient: Patient,
+    *,
+    doses: list[Dose],
+    regimen: list[RegimenItem],
+    checkins: list[Checkin],
+    symptoms: list[Symptom],
+) -> Situation:
+    """The situation of already-validated parts (from `parse_situation`, or from a stored record through
+    `make_dose`, `make_checkin` and the other `make_*` constructors, which validate exactly as it does)."""
+    return Situation.of(
+        _aware(now, "now"),
+        patient,
         doses,
-        regimen=tuple(_items(body, "regimen", lambda d, f: _regimen_item(d, f, catalog))),
-        checkins=tuple(sorted(_items(body, "checkins", _checkin), key=lambda c: c.t)),
-        symptoms=tuple(sorted(_items(body, "symptoms", lambda d, f: _symptom(d, f, catalog)), key=lambda s: s.t)),
+        regimen=tuple(regimen),
+        checkins=tuple(sorted(checkins, key=lambda c: c.t)),
+        symptoms=tuple(sorted(symptoms, key=lambda s: s.t)),
     )
 
 
@@ -72,9 +92,19 @@ def _time(value: Any, where: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise SituationError("invalid_time", f"'{where}': {value!r} is not an ISO 8601 time", where) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise SituationError("naive_time", f"'{where}': {value!r} has no UTC offset", where)
-    return parsed
+    return _aware(parsed, where, shown=value)
+
+
+def _moment(value: Any, where: str) -> datetime:
+    """A stored record's aware datetime, or a situation's ISO 8601 text (anything else is refused)."""
+    return _aware(value, where) if isinstance(value, datetime) else _time(value, where)
+
+
+def _aware(moment: datetime, where: str, shown: Any = None) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        text = moment.isoformat() if shown is None else shown
+        raise SituationError("naive_time", f"'{where}': {text!r} has no UTC offset", where)
+    return moment
 
 
 def _date(value: Any, where: str) -> date | None:
@@ -92,7 +122,21 @@ def _bad_date(where: str) -> date:
 
 def _patient(body: Mapping[str, Any]) -> Patient:
     _known_keys(body, _PATIENT, "patient")
-    zone_name = body.get("timezone")
+    return make_patient(
+        body.get("timezone"),
+        pregnant=body.get("pregnant", False),
+        opioid_abstinent_since=_date(body.get("opioid_abstinent_since"), "patient.opioid_abstinent_since"),
+        taper_completed_on=_date(body.get("taper_completed_on"), "patient.taper_completed_on"),
+    )
+
+
+def make_patient(
+    zone_name: Any,
+    *,
+    pregnant: Any = False,
+    opioid_abstinent_since: date | None = None,
+    taper_completed_on: date | None = None,
+) -> Patient:
     try:
         zone = ZoneInfo(zone_name) if isinstance(zone_name, str) and zone_name else None
     except (ZoneInfoNotFoundError, ValueError):
@@ -101,14 +145,13 @@ def _patient(body: Mapping[str, Any]) -> Patient:
         raise SituationError(
             "invalid_timezone", f"'patient.timezone': {zone_name!r} is not an IANA time zone", "patient.timezone"
         )
-    pregnant = body.get("pregnant", False)
     if not isinstance(pregnant, bool):
         raise SituationError("invalid_type", "'patient.pregnant' must be true or false", "patient.pregnant")
     return Patient(
         timezone=zone,
         pregnant=pregnant,
-        opioid_abstinent_since=_date(body.get("opioid_abstinent_since"), "patient.opioid_abstinent_since"),
-        taper_completed_on=_date(body.get("taper_completed_on"), "patient.taper_completed_on"),
+        opioid_abstinent_since=opioid_abstinent_since,
+        taper_completed_on=taper_completed_on,
     )
 
 
@@ -118,8 +161,7 @@ def _substance(value: Any, where: str, catalog: Catalog) -> Substance:
     return catalog.substance(value)
 
 
-def _form(body: Mapping[str, Any], where: str, substance: Substance) -> str | None:
-    form, release = body.get("form"), body.get("release")
+def _form(form: Any, release: Any, where: str, substance: Substance) -> str | None:
     if form is not None and release is not None and form != release:
         raise SituationError(
             "unknown_form", f"'{where}.release' {release!r} contradicts form {form!r}", f"{where}.form"
@@ -173,72 +215,128 @@ def active_window_hours(substance: Substance, amount: float) -> float:
 
 def _dose(body: Mapping[str, Any], where: str, catalog: Catalog, zone: ZoneInfo) -> Dose:
     _known_keys(body, _DOSE, where)
-    substance = _substance(body.get("substance"), f"{where}.substance", catalog)
-    form = _form(body, where, substance)
-    unit = _unit_of(substance, form)
-    amount = _converted(
-        _number(body.get("amount"), f"{where}.amount", positive=True), body.get("unit"), unit, f"{where}.unit"
+    return make_dose(
+        body.get("substance"),
+        body.get("form"),
+        body.get("amount"),
+        body.get("unit"),
+        body.get("taken_at"),
+        where=where,
+        catalog=catalog,
+        zone=zone,
+        release=body.get("release"),
     )
-    taken_at = _time(body.get("taken_at"), f"{where}.taken_at")
-    variant = _variant(substance, form, amount, unit)
+
+
+def make_dose(
+    substance_id: Any,
+    form: Any,
+    amount: Any,
+    unit: Any,
+    taken_at: Any,
+    *,
+    where: str,
+    catalog: Catalog,
+    zone: ZoneInfo,
+    release: Any = None,
+) -> Dose:
+    """One dose, validated as `parse_situation` validates `doses[i]` (`where` names it in errors). Times
+    are aware datetimes, or (from a situation's JSON) ISO 8601 text, checked in the same order."""
+    substance = _substance(substance_id, f"{where}.substance", catalog)
+    chosen = _form(form, release, where, substance)
+    target = _unit_of(substance, chosen)
+    converted = _converted(_number(amount, f"{where}.amount", positive=True), unit, target, f"{where}.unit")
+    taken_at = _moment(taken_at, f"{where}.taken_at")
+    variant = _variant(substance, chosen, converted, target)
     t = taken_at.timestamp()
     return Dose(
         substance=substance.id,
         agent=f"{substance.id}@{variant.id}" if variant else substance.id,
         variant=variant.id if variant else None,
-        form=form,
-        amount=amount,
-        unit=unit,
+        form=chosen,
+        amount=converted,
+        unit=target,
         taken_at=taken_at,
         t=t,
-        end=t + active_window_hours(substance, amount) * 3600.0,
+        end=t + active_window_hours(substance, converted) * 3600.0,
         local_date=taken_at.astimezone(zone).date(),
     )
 
 
 def _regimen_item(body: Mapping[str, Any], where: str, catalog: Catalog) -> RegimenItem:
     _known_keys(body, _REGIMEN, where)
-    substance = _substance(body.get("substance"), f"{where}.substance", catalog)
-    form = _form(body, where, substance) if ("form" in body or "release" in body) else None
-    max_dose = body.get("max_dose")
-    unit = body.get("unit")
+    return make_regimen_item(
+        body.get("substance"),
+        body.get("form"),
+        body.get("max_dose"),
+        body.get("unit"),
+        body.get("max_doses_per_day"),
+        where=where,
+        catalog=catalog,
+        form_given="form" in body or "release" in body,
+        release=body.get("release"),
+    )
+
+
+def make_regimen_item(
+    substance_id: Any,
+    form: Any,
+    max_dose: Any,
+    unit: Any,
+    per_day: Any,
+    *,
+    where: str,
+    catalog: Catalog,
+    form_given: bool = True,
+    release: Any = None,
+) -> RegimenItem:
+    """One regimen item, validated as `parse_situation` validates `regimen[i]`. A form that is given but
+    empty means the substance's default form; `form_given=False` means the item names none."""
+    substance = _substance(substance_id, f"{where}.substance", catalog)
+    chosen = _form(form, release, where, substance) if form_given else None
     if max_dose is not None:
         max_dose = _number(max_dose, f"{where}.max_dose", positive=True)
-        _converted(max_dose, unit, _unit_of(substance, form), f"{where}.unit")
-    per_day = body.get("max_doses_per_day")
+        _converted(max_dose, unit, _unit_of(substance, chosen), f"{where}.unit")
     if per_day is not None and (isinstance(per_day, bool) or not isinstance(per_day, int) or per_day < 1):
         raise SituationError(
             "invalid_amount", f"'{where}.max_doses_per_day' must be a whole number >= 1", f"{where}.max_doses_per_day"
         )
-    return RegimenItem(substance.id, form, max_dose, unit if isinstance(unit, str) else None, per_day)
+    return RegimenItem(substance.id, chosen, max_dose, unit if isinstance(unit, str) else None, per_day)
 
 
 def _checkin(body: Mapping[str, Any], where: str) -> Checkin:
     _known_keys(body, {"instrument", "answers", "at"}, where)
-    instrument = body.get("instrument")
+    return make_checkin(body.get("instrument"), body.get("answers"), body.get("at"), where=where)
+
+
+def make_checkin(instrument: Any, answers: Any, at: Any, *, where: str) -> Checkin:
+    """One check-in, scored now by the instrument engine, as `parse_situation` does for `checkins[i]`."""
     if not isinstance(instrument, str):
         raise SituationError(
             "unknown_instrument", f"'{where}.instrument' must name an instrument", f"{where}.instrument"
         )
-    answers = _object(body.get("answers"), f"{where}.answers")
+    answers = _object(answers, f"{where}.answers")
     try:
         result = score(instrument, answers)
     except InstrumentError as exc:
         field = f"{where}.instrument" if exc.code == "unknown_instrument" else f"{where}.answers"
         field += f".{exc.item}" if exc.item and exc.code != "unknown_instrument" else ""
         raise SituationError(exc.code, f"'{field}': {exc.message}", field) from None
-    at = _time(body.get("at"), f"{where}.at")
+    at = _moment(at, f"{where}.at")
     return Checkin(instrument=str(result.get("instrument", instrument.lower())), result=result, at=at, t=at.timestamp())
 
 
 def _symptom(body: Mapping[str, Any], where: str, catalog: Catalog) -> Symptom:
     _known_keys(body, {"code", "at"}, where)
-    code = body.get("code")
+    return make_symptom(body.get("code"), body.get("at"), where=where, catalog=catalog)
+
+
+def make_symptom(code: Any, at: Any, *, where: str, catalog: Catalog) -> Symptom:
     try:
         catalog.symptom(code if isinstance(code, str) else repr(code))
     except CatalogError:
         raise SituationError(
             "unknown_symptom", f"'{where}.code': unknown symptom code {code!r}", f"{where}.code"
         ) from None
-    at = _time(body.get("at"), f"{where}.at")
+    at = _moment(at, f"{where}.at")
     return Symptom(code=str(code), at=at, t=at.timestamp())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import Alert, Finding
 from morrow.safety import Finding as EngineFinding
-from morrow.safety import evaluate, parse_situation
+from morrow.safety import evaluate
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.outbox import enqueue
@@ -33,7 +33,7 @@ def check_patient(session: Session, actor: Actor, patient_id: int, now: datetime
     """Evaluate the patient's record at `now`; return the alerts raised or escalated by this evaluation."""
     with atomic(session):
         stored = build_situation(session, get_patient(session, patient_id), now)
-        findings = [f for f in evaluate(parse_situation(stored.raw), now) if f.severity in ALERTING]
+        findings = [f for f in evaluate(stored.situation, now) if f.severity in ALERTING]
         if not findings:
             return []
         known = session.scalars(

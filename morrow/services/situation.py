@@ -1,9 +1,11 @@
 """A patient's stored record, as the safety engine's situation at one moment.
 
-Only what a rule can use is sent, which keeps each evaluation near a millisecond: every dose of the last
+Only what a rule can use is read, which keeps each evaluation near a millisecond: every dose of the last
 15 days (fast escalation compares two 168-hour weeks), older doses whose active window still reaches
 the look-back (fluoxetine's runs 24 days), the latest kratom dose of the liver rule's 60 days, and the
-check-ins and symptoms of the look-back.
+check-ins and symptoms of the look-back. The rows become the engine's situation through the same
+constructors that validate a `morrow check` situation (`morrow.safety.make_dose` and the others), without
+a round trip through JSON text.
 """
 
 from __future__ import annotations
@@ -16,8 +18,19 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
-from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, Regimen, SymptomReport
-from morrow.safety import INSTRUMENTS_READ, active_window_hours, rule_book
+from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, Regimen, RegimenItem, SymptomReport
+from morrow.safety import (
+    INSTRUMENTS_READ,
+    Situation,
+    active_window_hours,
+    make_checkin,
+    make_dose,
+    make_patient,
+    make_regimen_item,
+    make_symptom,
+    rule_book,
+    situation_of,
+)
 
 RECENT_DAYS = 15
 SYMPTOM_SEVERITY_FLOOR = 1  # a symptom rated 0 ("not at all") is not a report of it
@@ -25,7 +38,7 @@ SYMPTOM_SEVERITY_FLOOR = 1  # a symptom rated 0 ("not at all") is not a report o
 
 @dataclass(frozen=True)
 class StoredSituation:
-    raw: dict[str, Any]
+    situation: Situation
     recorded_after: dict[str, datetime]  # latest recording time per substance, and "reports" for the rest
 
 
@@ -63,16 +76,58 @@ _SYMPTOMS = (
     .where(SymptomReport.reported_at >= bindparam("since"), SymptomReport.reported_at <= bindparam("now"))
     .order_by(SymptomReport.reported_at)
 )
-_ACTIVE_REGIMEN = select(Regimen).where(Regimen.patient_id == bindparam("patient"), Regimen.status == "active")
+_ACTIVE_REGIMEN_ITEMS = (
+    select(
+        RegimenItem.substance_id,
+        RegimenItem.form,
+        RegimenItem.ceiling_dose,
+        RegimenItem.unit,
+        RegimenItem.max_doses_per_day,
+    )
+    .where(
+        RegimenItem.regimen_id
+        == select(Regimen.id)
+        .where(Regimen.patient_id == bindparam("patient"), Regimen.status == "active")
+        .order_by(Regimen.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    .order_by(RegimenItem.id)
+)
+_LONGEST: dict[int, tuple[Catalog, float]] = {}  # by catalog; the catalog is kept so that its id stays its own
 
 
 def _longest_window_hours(catalog: Catalog) -> float:
-    return max(active_window_hours(s, 1.0) for s in catalog.substances if s.half_life is not None)
+    known = _LONGEST.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        hours = max(active_window_hours(s, 1.0) for s in catalog.substances if s.half_life is not None)
+        known = _LONGEST[id(catalog)] = (catalog, hours)
+    return known[1]
 
 
-def build_situation(
-    session: Session, patient: Patient, now: datetime, catalog: Catalog | None = None
-) -> StoredSituation:
+@dataclass(frozen=True)
+class StoredRecord:
+    """The rows of a patient's record that the rules read at one moment, in the engine's order."""
+
+    now: datetime
+    patient: Patient
+    doses: list[Any]  # substance_id, form, amount, unit, taken_at, created_at
+    responses: list[Any]  # instrument_id, answers, administered_at, created_at
+    symptoms: list[Any]  # symptoms (code -> severity), reported_at, created_at
+    regimen: list[Any]  # substance_id, form, ceiling_dose, unit, max_doses_per_day
+
+    @property
+    def reports(self) -> list[tuple[str, datetime]]:
+        """Each symptom reported (severity above "not at all"), with when."""
+        return [
+            (code, report.reported_at)
+            for report in self.symptoms
+            for code, severity in report.symptoms.items()
+            if severity >= SYMPTOM_SEVERITY_FLOOR
+        ]
+
+
+def read_record(session: Session, patient: Patient, now: datetime, catalog: Catalog | None = None) -> StoredRecord:
     catalog = catalog or load_catalog()
     thresholds = rule_book().thresholds
     lookback = timedelta(hours=thresholds.lookback_hours)
@@ -89,56 +144,78 @@ def build_situation(
         since = now - timedelta(days=thresholds.liver_window_days)
         kept[:0] = session.execute(_LAST_KRATOM, {"patient": patient.id, "since": since, "now": now}).all()
     window = {"patient": patient.id, "since": active_from, "now": now}
-    responses = session.execute(_RESPONSES, window).all()
-    symptoms = session.execute(_SYMPTOMS, window).all()
-    regimen = session.scalars(_ACTIVE_REGIMEN, {"patient": patient.id}).first()
-    raw = {
-        "now": now.isoformat(),
-        "patient": {
-            "timezone": patient.timezone,
-            "pregnant": patient.pregnant,
-            "opioid_abstinent_since": _iso(patient.opioid_abstinent_since),
-            "taper_completed_on": _iso(patient.taper_completed_on),
-        },
-        "regimen": [
-            {
-                "substance": i.substance_id,
-                "form": i.form,
-                "max_dose": i.ceiling_dose,
-                "unit": i.unit,
-                "max_doses_per_day": i.max_doses_per_day,
-            }
-            for i in (regimen.items if regimen else [])
+    return StoredRecord(
+        now=now,
+        patient=patient,
+        doses=kept,
+        responses=list(session.execute(_RESPONSES, window).all()),
+        symptoms=list(session.execute(_SYMPTOMS, window).all()),
+        regimen=list(session.execute(_ACTIVE_REGIMEN_ITEMS, {"patient": patient.id}).all()),
+    )
+
+
+def build_situation(
+    session: Session, patient: Patient, now: datetime, catalog: Catalog | None = None
+) -> StoredSituation:
+    """The engine's situation of the record at `now`, validated as `morrow check` validates its input."""
+    catalog = catalog or load_catalog()
+    record = read_record(session, patient, now, catalog)
+    return StoredSituation(situation=situation_of_record(record, catalog), recorded_after=_recorded_after(record))
+
+
+def situation_of_record(record: StoredRecord, catalog: Catalog) -> Situation:
+    patient = record.patient
+    person = make_patient(
+        patient.timezone,
+        pregnant=patient.pregnant,
+        opioid_abstinent_since=patient.opioid_abstinent_since,
+        taper_completed_on=patient.taper_completed_on,
+    )
+    return situation_of(
+        record.now,
+        person,
+        regimen=[
+            make_regimen_item(
+                i.substance_id,
+                i.form,
+                i.ceiling_dose,
+                i.unit,
+                i.max_doses_per_day,
+                where=f"regimen[{n}]",
+                catalog=catalog,
+            )
+            for n, i in enumerate(record.regimen)
         ],
-        "doses": [
-            {
-                "substance": d.substance_id,
-                "form": d.form,
-                "amount": d.amount,
-                "unit": d.unit,
-                "taken_at": d.taken_at.isoformat(),
-            }
-            for d in kept
+        doses=[
+            make_dose(
+                d.substance_id,
+                d.form,
+                d.amount,
+                d.unit,
+                d.taken_at,
+                where=f"doses[{n}]",
+                catalog=catalog,
+                zone=person.timezone,
+            )
+            for n, d in enumerate(record.doses)
         ],
-        "checkins": [
-            {"instrument": r.instrument_id, "answers": r.answers, "at": r.administered_at.isoformat()}
-            for r in responses
+        checkins=[
+            make_checkin(r.instrument_id, r.answers, r.administered_at, where=f"checkins[{n}]")
+            for n, r in enumerate(record.responses)
         ],
-        "symptoms": [
-            {"code": code, "at": report.reported_at.isoformat()}
-            for report in symptoms
-            for code, severity in report.symptoms.items()
-            if severity >= SYMPTOM_SEVERITY_FLOOR
+        symptoms=[
+            make_symptom(code, at, where=f"symptoms[{n}]", catalog=catalog)
+            for n, (code, at) in enumerate(record.reports)
         ],
-    }
+    )
+
+
+def _recorded_after(record: StoredRecord) -> dict[str, datetime]:
+    """The latest recording time per substance, and under "reports" that of the check-ins and symptoms."""
     recorded: dict[str, datetime] = {}
-    for dose in kept:
+    for dose in record.doses:
         recorded[dose.substance_id] = max(recorded.get(dose.substance_id, dose.created_at), dose.created_at)
-    report_times = [r.created_at for r in responses] + [r.created_at for r in symptoms]
+    report_times = [r.created_at for r in record.responses] + [r.created_at for r in record.symptoms]
     if report_times:
         recorded["reports"] = max(report_times)
-    return StoredSituation(raw=raw, recorded_after=recorded)
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else str(value.isoformat())
+    return recorded
