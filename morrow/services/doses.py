@@ -239,7 +239,8 @@ def _dose(session: Session, actor: Actor, dose_id: int) -> DoseLog:
 def _check_regimen_item(session: Session, patient_id: int, values: DoseCreate) -> None:
     if values.regimen_item_id is None:
         if values.kind != "unplanned":
-            raise ValidationError(f"a {values.kind} dose must name its regimen item", field="regimen_item_id")
+            which = {"planned": "a planned", "as_needed": "an as-needed", "off_plan": "an off-plan"}[values.kind]
+            raise ValidationError(f"{which} dose must name its regimen item", field="regimen_item_id")
         return
     item = session.get(RegimenItem, values.regimen_item_id)
     if item is None or item.regimen.patient_id != patient_id:

@@ -23,6 +23,7 @@ from morrow.services.inputs import Day, parse
 from morrow.services.tx import atomic
 
 KINDS = ("dose", "score", "sleep", "alert", "note")
+_RANK = {kind: n for n, kind in enumerate(KINDS)}  # breaks ties between entries of the same moment
 MAX_DAYS = 366  # a year in one page (a leap year's too)
 
 
@@ -86,7 +87,7 @@ def timeline(
             session, actor, "read", "timeline", patient_id=patient_id,
             detail={"first_day": first_day.isoformat(), "last_day": last_day.isoformat(), "kinds": query.kinds},
         )  # fmt: skip
-    entries.sort(key=lambda e: (e.at, KINDS.index(e.kind), e.id), reverse=True)
+    entries.sort(key=lambda e: (e.at, _RANK[e.kind], e.id), reverse=True)
     return TimelinePage(
         patient_id, first_day, last_day, tuple(query.kinds), tuple(entries), first_day - timedelta(days=1)
     )
@@ -105,12 +106,12 @@ def _doses(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: d
         .where(DoseLog.patient_id == pid, DoseLog.taken_at >= start, DoseLog.taken_at < end)
     )  # fmt: skip
     entries = []
-    for d in rows:
-        detail = d.kind.replace("_", " ")
-        detail += " (entered in error, voided)" if d.voided_at else ""
-        detail += f"; note: {d.note}" if d.note else ""
-        title = f"{d.substance_id.replace('_', ' ')} {d.amount:g} {d.unit.replace('_', ' ')}"
-        entries.append(Entry("dose", d.id, d.taken_at, _day(d.taken_at, zone), title, detail))
+    for dose_id, substance, amount, unit, kind, note, taken_at, voided_at in rows:  # unpacked: a year is ~500 rows
+        detail = kind.replace("_", " ")
+        detail += " (entered in error, voided)" if voided_at else ""
+        detail += f"; note: {note}" if note else ""
+        title = f"{substance.replace('_', ' ')} {amount:g} {unit.replace('_', ' ')}"
+        entries.append(Entry("dose", dose_id, taken_at, taken_at.astimezone(zone).date(), title, detail))
     return entries
 
 
@@ -120,16 +121,19 @@ def _scores(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: 
         r.patient_id == pid, r.administered_at >= start, r.administered_at < end
     )
     entries = []
-    for row in s.execute(query):
-        value = "no total" if row.total is None else f"{row.total:g}"
-        band = f" ({row.band.replace('_', ' ')})" if row.band else ""
-        rater = "rated by a clinician" if row.rater == "clinician" else "self-report"
-        voided = "; removed" if row.voided_at else ""
+    for response_id, instrument, total, band_code, rater_kind, voided_at, at in s.execute(query):
+        value = "no total" if total is None else f"{total:g}"
+        band = f" ({band_code.replace('_', ' ')})" if band_code else ""
+        rater = "rated by a clinician" if rater_kind == "clinician" else "self-report"
+        voided = "; removed" if voided_at else ""
         entries.append(
-            Entry("score", row.id, row.administered_at, _day(row.administered_at, zone),
-                  f"{row.instrument_id.upper()} {value}{band}", f"{rater}{voided}")
+            Entry("score", response_id, at, at.astimezone(zone).date(), f"{instrument.upper()} {value}{band}",
+                  f"{rater}{voided}")
         )  # fmt: skip
     return entries
+
+
+_BEDTIME = time(22)  # a night's entry sits at 22:00 local on the timeline
 
 
 def _sleep(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: date, zone: ZoneInfo) -> list[Entry]:
@@ -138,15 +142,11 @@ def _sleep(s: Session, pid: int, start: datetime, end: datetime, d0: date, d1: d
         e.patient_id == pid, e.night_of >= d0, e.night_of <= d1
     )
     entries = []
-    for n in s.execute(query):
-        tst = (
-            "total sleep unknown"
-            if n.total_sleep_min is None
-            else f"{n.total_sleep_min // 60} h {n.total_sleep_min % 60} min asleep"
-        )
-        se = "" if n.sleep_efficiency_pct is None else f", sleep efficiency {n.sleep_efficiency_pct:g}%"
-        at = datetime.combine(n.night_of, time(22), tzinfo=zone).astimezone(UTC)
-        entries.append(Entry("sleep", n.id, at, n.night_of, f"Night of {n.night_of.isoformat()}", tst + se))
+    for entry_id, night_of, asleep, efficiency in s.execute(query):
+        tst = "total sleep unknown" if asleep is None else f"{asleep // 60} h {asleep % 60} min asleep"
+        se = "" if efficiency is None else f", sleep efficiency {efficiency:g}%"
+        at = datetime.combine(night_of, _BEDTIME, tzinfo=zone).astimezone(UTC)
+        entries.append(Entry("sleep", entry_id, at, night_of, f"Night of {night_of.isoformat()}", tst + se))
     return entries
 
 

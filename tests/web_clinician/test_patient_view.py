@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from morrow.web.routes.clinician.schemas import TimelinePublic
 from tests.conftest import PASSWORD
 from tests.web_clinician.conftest import Clinic, headers, regimen, urgent_alert
 from tests.web_helpers import csrf_of
@@ -24,6 +25,10 @@ def test_it_shows_doses_alerts_and_notes_on_one_timeline(
     body = web.get(f"/api/v1/patients/{clinic.alice}/timeline", headers=bob).json()
     kinds = [e["kind"] for e in body["entries"]]
     assert kinds[0] == "note"
+    assert TimelinePublic.model_validate(body).patient_id == clinic.alice  # the answer is what OpenAPI documents
+    assert set(body["entries"][0]) == {"kind", "id", "at", "day", "title", "detail"}
+    assert body["entries"][0]["at"].endswith("Z")
+    assert body["entries"][0]["detail"] == "Called."
     assert {"dose", "alert", "note"} <= set(kinds)
     assert [e["at"] for e in body["entries"]] == sorted((e["at"] for e in body["entries"]), reverse=True)
     only = web.get(f"/api/v1/patients/{clinic.alice}/timeline?kind=dose", headers=bob).json()

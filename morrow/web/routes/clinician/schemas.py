@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from typing_extensions import TypedDict
 
 from morrow.db.models import Alert, DoseChangeRequest, Finding
 from morrow.services.triage import TriageRow
@@ -151,7 +152,10 @@ class ProposeBody(Body):
     reason: str = Field(max_length=2000)
 
 
-class TimelineEntryPublic(BaseModel):
+class TimelineEntryPublic(TypedDict):
+    """A typed dict, not a model: a year's page is about a thousand entries, serialised straight from the
+    service's tuples (building a model for each cost more than reading them from the database)."""
+
     kind: str
     id: int
     at: datetime
