@@ -13,7 +13,7 @@ from morrow.db.models import Alert, AuditEvent, Finding, OutboxMessage
 from morrow.domain.errors import Conflict
 from morrow.services.alerts import check_patient
 from morrow.services.checkins import record_response
-from morrow.services.doses import log_dose
+from morrow.services.doses import edit_dose, log_dose
 from morrow.services.symptoms import report_symptoms
 from tests.conftest import Cast
 
@@ -63,6 +63,24 @@ def test_alcohol_after_kratom_raises_an_urgent_alert_in_the_same_write(session: 
         assert (raised.actor_id, raised.patient_id) == (cast.alice.id, cast.alice_patient.id)
     [message] = outbox(session)
     assert (message.kind, message.status, message.payload["alert_id"]) == ("alert.urgent", "pending", alert.id)
+
+
+def test_an_edited_dose_is_evaluated_as_edited(session: Session, cast: Cast) -> None:
+    """The edit is evaluated in its own transaction, before it commits: the rules see the new time."""
+    alice = cast.actor(cast.alice)
+    log_dose(session, alice, cast.alice_patient.id, dose("kratom", 3, "g", EVENING, "k-0000009"), now=EVENING)
+    days_before = EVENING - timedelta(days=3)
+    drink, _ = log_dose(
+        session,
+        alice,
+        cast.alice_patient.id,
+        dose("alcohol", 2, "standard_drink", days_before, "a-0000009"),
+        now=EVENING,
+    )
+    assert alerts(session) == []
+    moved = {"taken_at": (EVENING + timedelta(minutes=30)).isoformat(), "reason": "typed the wrong day"}
+    edit_dose(session, alice, drink.id, moved, now=EVENING + timedelta(hours=1))
+    assert [(a.rule_id, a.severity) for a in alerts(session)] == [("INT-KRATOM-ALCOHOL", "urgent")]
 
 
 def test_a_persisting_condition_is_one_alert_seen_again(session: Session, cast: Cast) -> None:

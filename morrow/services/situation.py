@@ -132,7 +132,9 @@ def read_record(session: Session, patient: Patient, now: datetime, catalog: Cata
     thresholds = rule_book().thresholds
     lookback = timedelta(hours=thresholds.lookback_hours)
     earliest = now - max(timedelta(days=RECENT_DAYS), timedelta(hours=_longest_window_hours(catalog)) + lookback)
-    doses = session.execute(_DOSES, {"patient": patient.id, "since": earliest, "now": now}).all()
+    session.flush()  # what this transaction added must be in the record, as an autoflushing query would see it
+    run = session.connection().execute  # Core rows: these statements load no ORM objects
+    doses = run(_DOSES, {"patient": patient.id, "since": earliest, "now": now}).all()
     recent_from, active_from = now - timedelta(days=RECENT_DAYS), now - lookback
     kept = [
         d
@@ -142,15 +144,15 @@ def read_record(session: Session, patient: Patient, now: datetime, catalog: Cata
     ]
     if not any(d.substance_id == "kratom" for d in kept):
         since = now - timedelta(days=thresholds.liver_window_days)
-        kept[:0] = session.execute(_LAST_KRATOM, {"patient": patient.id, "since": since, "now": now}).all()
+        kept[:0] = run(_LAST_KRATOM, {"patient": patient.id, "since": since, "now": now}).all()
     window = {"patient": patient.id, "since": active_from, "now": now}
     return StoredRecord(
         now=now,
         patient=patient,
         doses=kept,
-        responses=list(session.execute(_RESPONSES, window).all()),
-        symptoms=list(session.execute(_SYMPTOMS, window).all()),
-        regimen=list(session.execute(_ACTIVE_REGIMEN_ITEMS, {"patient": patient.id}).all()),
+        responses=list(run(_RESPONSES, window).all()),
+        symptoms=list(run(_SYMPTOMS, window).all()),
+        regimen=list(run(_ACTIVE_REGIMEN_ITEMS, {"patient": patient.id}).all()),
     )
 
 
