@@ -49,6 +49,21 @@ def test_implausible_dose_input_names_the_field(
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("text", "code"), [("clear \x1b[2J the screen", "U+001B"), ("page\x0cbreak", "U+000C"), ("\x7f", "U+007F")]
+)
+def test_a_control_character_in_text_is_refused_by_its_code(session: Session, cast: Cast, text: str, code: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        log_dose(session, cast.actor(cast.alice), cast.alice_patient.id, DOSE | {"note": text}, now=NOW)
+    assert (caught.value.field, str(caught.value)) == ("note", f"note: contains a control character ({code})")
+
+
+def test_tabs_and_line_breaks_are_text(session: Session, cast: Cast) -> None:
+    note = "took it late\r\n\tafter work"
+    dose, _ = log_dose(session, cast.actor(cast.alice), cast.alice_patient.id, DOSE | {"note": note}, now=NOW)
+    assert dose.note == note
+
+
 def test_a_nul_deep_inside_answers_is_refused(session: Session, cast: Cast) -> None:
     answers = {
         "into_bed": "23:00",

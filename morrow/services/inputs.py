@@ -1,8 +1,9 @@
 """Service inputs: shared field types with plausible bounds, and one `ValidationError` naming the field.
 
 Every service parses its input here, so the same limits hold whether data comes from the web, the CLI
-or the demo: times within a plausible range, ids that fit the database, no NUL characters and no lone
-surrogates (text JSON can carry as `"\\ud800"` that is not Unicode) anywhere.
+or the demo: times within a plausible range, ids that fit the database, no NUL or other control characters
+(tab and line breaks excepted) and no lone surrogates (text JSON can carry as `"\\ud800"` that is not
+Unicode) anywhere.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL has its own message; tab and line breaks are text
 
 
 def _plausible_moment(value: datetime) -> datetime:
@@ -67,12 +69,18 @@ def valid_id(value: int) -> bool:
 
 def _refuse_bad_text(value: Any, path: str) -> None:
     """NUL characters break PostgreSQL text and hide text from readers; a lone surrogate cannot be encoded
-    at all (SQLite and every page showing it fail, PostgreSQL refuses it in JSON). Refuse both, naming where."""
+    at all (SQLite and every page showing it fail, PostgreSQL refuses it in JSON); other control characters
+    (escape sequences, form feeds, DEL) are invisible on a page, can rewrite a terminal that prints a note,
+    and are not allowed in XML. Refuse them all, naming where; tab, line feed and carriage return are text."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValidationError(f"{path or 'input'}: contains a NUL character", field=path or None)
         if _SURROGATE.search(value):
             raise ValidationError(f"{path or 'input'}: contains a character that is not valid text", field=path or None)
+        control = _CONTROL.search(value)
+        if control:
+            code = f"U+{ord(control.group()):04X}"
+            raise ValidationError(f"{path or 'input'}: contains a control character ({code})", field=path or None)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             _refuse_bad_text(key, path)
