@@ -35,7 +35,9 @@ ANY_SIGNED_IN = frozenset({"alice", "bob", "carol", "admin"})
 ALICES_RECORD = frozenset({"alice", "bob"})
 CLINICIANS = frozenset({"bob", "carol"})
 RULES = (
-    Rule(r"^/$|^/sign-in$|^/health$|^/openapi\.json$|^/api/docs$|^/api/v1/auth/token$", frozenset(ROLES)),
+    Rule(
+        r"^/$|^/sign-in$|^/health$|^/favicon\.ico$|^/openapi\.json$|^/api/docs$|^/api/v1/auth/token$", frozenset(ROLES)
+    ),
     Rule(r"^/sign-out$|^/api/v1/me$|^/evidence|^/api/v1/evidence", ANY_SIGNED_IN),
     Rule(r"^/admin|^/api/v1/admin/", frozenset({"admin"})),
     Rule(r"^/today|^/check-in|^/progress|^/my-alerts", frozenset({"alice"})),

@@ -56,6 +56,16 @@ def test_the_landing_page_shows_crisis_steps_and_honest_claims(client: TestClien
     assert 'lang="en"' in text
 
 
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client: TestClient) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in client.get("/").text
+    moved = client.get("/favicon.ico", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (301, "/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
+
+
 def test_the_api_is_documented(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["info"]["title"] == "Morrow"

@@ -35,6 +35,12 @@ def health(request: Request) -> dict[str, Any]:
     }
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers and bookmarks ask for /favicon.ico whatever the page declares: send them to the icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def landing(request: Request, db: DbSession, user: OptionalUser) -> Response:
     if user is not None:
