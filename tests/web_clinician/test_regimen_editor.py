@@ -272,6 +272,26 @@ def test_the_form_needs_a_reason_and_a_change(
     assert [status for _, status in regimens(committed)] == ["active"]
 
 
+def test_a_new_item_without_its_substance_is_refused_not_dropped(
+    web: TestClient, committed: sessionmaker[Session], clinic: Clinic
+) -> None:
+    item_id = regimen(committed, clinic.alice)
+    web.post("/sign-in", data={"email": "bob@example.org", "password": PASSWORD})
+    form = {"csrf_token": csrf_of(web), f"dose_{item_id}": "2", f"ceiling_dose_{item_id}": "6",
+            f"product_{item_id}": "", "new_substance": " ", "new_dose": "3", "new_unit": "mg",
+            "new_schedule": "fixed", "new_times": "22:00", "reason": "Add melatonin at night."}  # fmt: skip
+    refused = web.post(f"/patients/{clinic.alice}/regimen", data=form)
+    assert refused.status_code == 422
+    assert "New item substance: name the new item&#39;s substance, or clear its other fields" in notice(refused.text)
+    assert 'aria-invalid="true"' in refused.text.split('id="new_substance"', 1)[1].split(">", 1)[0]
+    assert 'value="22:00"' in refused.text  # what was typed is still there
+    assert [status for _, status in regimens(committed)] == ["active"]
+    only_the_schedule = {k: v for k, v in form.items() if not k.startswith("new_")} | {"new_schedule": "fixed"}
+    changed = web.post(f"/patients/{clinic.alice}/regimen", data=only_the_schedule | {f"dose_{item_id}": "1.5"})
+    assert changed.status_code == 200  # the select always sends a schedule: alone it adds nothing
+    assert [status for _, status in regimens(committed)] == ["ended", "active"]
+
+
 def test_the_regimen_form_needs_the_csrf_token(
     web: TestClient, committed: sessionmaker[Session], clinic: Clinic
 ) -> None:

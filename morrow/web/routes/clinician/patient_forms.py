@@ -106,6 +106,12 @@ def _regimen_input(form: dict[str, str]) -> dict[str, Any]:
         elif field == "product":  # always sent: the product chosen, or none
             changes.setdefault(int(item_id), {})["product_id"] = form_int(value, key, optional=True)
     added = None
+    typed = [name for name in NEW_ITEM - {"substance", "schedule"} if form.get(f"new_{name}", "").strip()]
+    if typed and not form.get("new_substance", "").strip():  # the schedule is a select: it always has a value
+        raise ValidationError(
+            "new_substance: name the new item's substance, or clear its other fields to add no item",
+            field="new_substance",
+        )
     if form.get("new_substance", "").strip():
         times = [t.strip() for t in form.get("new_times", "").split(",") if t.strip()]
         added = {
