@@ -243,3 +243,21 @@ def test_serve_refuses_an_impossible_port(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "--port" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"amount": 5000}, "5,000 g is not a plausible single dose"),
+        (
+            {"substance": "alcohol", "unit": "standard_drink", "amount": 1000},
+            "1,000 standard drinks is not a plausible single entry",
+        ),
+    ],
+)
+def test_an_impossible_amount_is_refused_in_plain_numbers(
+    session: Session, cast: Cast, overrides: dict[str, Any], words: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        log_dose(session, cast.actor(cast.alice), cast.alice_patient.id, DOSE | overrides, now=NOW)
+    assert (caught.value.field, caught.value.message) == ("amount", words)

@@ -70,14 +70,17 @@ class DoseUpdate(BaseModel):
         return value
 
 
-def check_amount(catalog: Catalog, substance_id: str, amount: float, unit: str, *, field: str = "amount") -> None:
-    """The unit suits the substance and the amount is humanly possible."""
+def check_amount(
+    catalog: Catalog, substance_id: str, amount: float, unit: str, *, field: str = "amount", what: str = "single dose"
+) -> None:
+    """The unit suits the substance and the amount is humanly possible; `what` the amount is, in a refusal
+    ("single dose", or "daily amount" for a taper's daily dose)."""
     substance = catalog.substance(substance_id)
     if substance.default_unit == "standard_drink":
         if unit != "standard_drink":
             raise ValidationError(f"{substance_id} is logged in standard_drink, not {unit!r}", field="unit")
         if amount > MAX_STANDARD_DRINKS:
-            raise ValidationError(f"{amount} standard drinks is not a plausible single entry", field=field)
+            raise ValidationError(f"{amount:,.10g} standard drinks is not a plausible single entry", field=field)
         if amount < MIN_STANDARD_DRINKS:
             raise ValidationError(
                 f"{field}: {amount:g} standard drinks is less than {MIN_STANDARD_DRINKS:g}", field=field
@@ -86,7 +89,7 @@ def check_amount(catalog: Catalog, substance_id: str, amount: float, unit: str, 
     if unit == "standard_drink":
         raise ValidationError(f"{substance_id} is not logged in standard drinks; use g, mg or mcg", field="unit")
     if convert_amount(amount, unit, "g") > MAX_GRAMS:
-        raise ValidationError(f"{amount} {unit} is not a plausible single dose", field=field)
+        raise ValidationError(f"{amount:,.10g} {unit} is not a plausible {what}", field=field)
     if convert_amount(amount, unit, "mcg") < MIN_MICROGRAMS:
         raise ValidationError(f"{field}: {amount:g} {unit} is less than 1 mcg, below any real dose", field=field)
 

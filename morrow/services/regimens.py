@@ -226,11 +226,13 @@ def _replace(session: Session, actor: Actor, previous: Regimen, starts_on: date,
     audit(session, actor, "withdraw", "regimen", previous.id, patient_id=previous.patient_id, detail=withdrawn)
 
 
-def plausible_amount(catalog: Catalog, substance: str, amount: float, unit: str, field: str) -> None:
+def plausible_amount(
+    catalog: Catalog, substance: str, amount: float, unit: str, field: str, what: str = "single dose"
+) -> None:
     """`check_amount` (the unit suits the substance; the amount is humanly possible), its refusal named
     `<field>: ...` exactly once."""
     try:
-        check_amount(catalog, substance, amount, unit, field=field)
+        check_amount(catalog, substance, amount, unit, field=field, what=what)
     except ValidationError as exc:
         if exc.field is None or exc.message.startswith(f"{exc.field}:"):
             raise

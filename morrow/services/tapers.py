@@ -331,7 +331,8 @@ def _plausible(request: TaperRequest, catalog: Catalog) -> None:
     refuse (a floor of 0 is the default)."""
     if not catalog.has_substance(request.substance):
         return  # the engine names the substance
-    for name in ("current_daily_dose", "floor", "step", "min_step"):
+    for name, what in (("current_daily_dose", "daily amount"), ("floor", "daily amount"), ("step", "taper step"),
+                       ("min_step", "taper step")):  # fmt: skip
         value = getattr(request, name)
         if value is not None and value > 0:
-            plausible_amount(catalog, request.substance, value, request.unit, name)
+            plausible_amount(catalog, request.substance, value, request.unit, name, what)

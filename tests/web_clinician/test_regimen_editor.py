@@ -153,7 +153,7 @@ def test_an_implausible_dose_is_refused_as_the_dose(
     item_id = regimen(committed, clinic.alice)
     url = f"/api/v1/patients/{clinic.alice}/regimen"
     for dose, said in (
-        (5000, "5000.0 g is not a plausible single dose"),
+        (5000, "5,000 g is not a plausible single dose"),
         (0.0000001, "1e-07 g is less than 1 mcg, below any real dose"),
     ):
         body = {"reason": "Typed with care.", "changes": {str(item_id): {"dose": dose, "ceiling_dose": 6000}}}
@@ -340,7 +340,7 @@ FORM_ERRORS: list[tuple[str, dict[str, str], str, str, int]] = [
                      "new_product_id": "POWDER"}, "new_product_id", "New item product: Green Vein powder is kratom",
      422),
     ("implausible dose", {"dose_ITEM": "5000", "ceiling_dose_ITEM": "6000"}, "dose_ITEM",
-     "kratom dose: 5000.0 g is not a plausible single dose", 422),
+     "kratom dose: 5,000 g is not a plausible single dose", 422),
     ("starts_on", {"starts_on": "next week"}, "starts_on", "Starts on: enter a date", 422),
     ("starts_on", {"starts_on": "2020-01-01", "dose_ITEM": "1.5"}, "starts_on", "a new one must start after it",
      409),

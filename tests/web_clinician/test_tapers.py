@@ -200,9 +200,9 @@ def test_implausible_amounts_are_refused_naming_each_field(
 ) -> None:
     url = f"/api/v1/patients/{clinic.alice}/tapers"
     for change, title in (
-        ({"current_daily_dose": 1e9}, "current_daily_dose: 1000000000.0 mg is not a plausible single dose"),
+        ({"current_daily_dose": 1e9}, "current_daily_dose: 1,000,000,000 mg is not a plausible daily amount"),
         ({"floor": 0.0000001}, "floor: 1e-07 mg is less than 1 mcg, below any real dose"),
-        ({"method": "linear", "percent": None, "step": 1e7}, "step: 10000000.0 mg is not a plausible single dose"),
+        ({"method": "linear", "percent": None, "step": 1e7}, "step: 10,000,000 mg is not a plausible taper step"),
         ({"min_step": 0.0000001}, "min_step: 1e-07 mg is less than 1 mcg, below any real dose"),
     ):
         refused = web.post(url, headers=bob, json=oxycodone(**change))
@@ -228,7 +228,7 @@ BAD_FORMS: list[tuple[dict[str, str], str, str, int]] = [
     ({"current_daily_dose": "lots"}, "current_daily_dose", "Current dose a day: enter a number", 422),
     ({"current_daily_dose": "0"}, "current_daily_dose", "the current daily dose must be above 0", 422),
     ({"current_daily_dose": "1000000000"}, "current_daily_dose",
-     "Current dose a day: 1000000000.0 mg is not a plausible single dose", 422),
+     "Current dose a day: 1,000,000,000 mg is not a plausible daily amount", 422),
     ({"interval_days": "two weeks"}, "interval_days", "Days each step lasts: enter a whole number", 422),
     ({"interval_days": ""}, "interval_days", "Days each step lasts is required", 422),
     ({"start": "2020-01-01"}, "start", "First step starts on: 2020-01-01 is in the past; a plan never rewrites days",
