@@ -176,21 +176,26 @@ def approve_taper_plan(
 ) -> TaperPlan:
     """Draft -> active. Refused while another plan for the same substance is live for the patient."""
     _require_clinical(actor)
-    with atomic(session):
-        plan = _plan(session, actor, plan_id, patient_id)
-        # Two drafts approved at once must not both go live: the second waits here for the first, then
-        # reads the plans again (the first one's approval included).
-        lock_patient(session, plan.patient_id)
-        session.refresh(plan)
-        if plan.status != "draft":
-            raise Conflict(f"taper plan {plan.id} is {plan.status}, not a draft", field="plan_id")
-        live = live_plans(session, plan.patient_id, plan.substance_id)
-        if live:
-            raise Conflict(
-                f"taper plan {live[0].id} for {plan.substance_id} is already {live[0].status}", field="plan_id"
-            )
-        plan.status, plan.approved_by_id, plan.approved_at = "active", actor.user_id, now or datetime.now(UTC)
-        audit(session, actor, "approve", "taper_plan", plan.id, patient_id=plan.patient_id)
+    try:
+        with atomic(session):
+            plan = _plan(session, actor, plan_id, patient_id)
+            # Two drafts approved at once must not both go live: the second waits here for the first, then
+            # reads the plans again (the first one's approval included).
+            lock_patient(session, plan.patient_id)
+            session.refresh(plan)
+            if plan.status != "draft":
+                raise Conflict(f"taper plan {plan.id} is {plan.status}, not a draft", field="plan_id")
+            live = live_plans(session, plan.patient_id, plan.substance_id)
+            if live:
+                raise Conflict(
+                    f"taper plan {live[0].id} for {plan.substance_id} is already {live[0].status}", field="plan_id"
+                )
+            plan.status, plan.approved_by_id, plan.approved_at = "active", actor.user_id, now or datetime.now(UTC)
+            session.flush()
+            audit(session, actor, "approve", "taper_plan", plan.id, patient_id=plan.patient_id)
+    except IntegrityError:
+        # The one-live-plan index refused it: a plan for this substance went live by another way meanwhile.
+        raise Conflict("another taper plan for this substance went live meanwhile; reload", field="plan_id") from None
     return plan
 
 

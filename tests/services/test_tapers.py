@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from morrow.db.models import TaperPlan
@@ -81,6 +82,20 @@ def test_it_approves_a_draft_once_and_one_live_plan_per_substance(session: Sessi
     second = create_taper_plan(session, cast.actor(cast.bob), cast.alice_patient.id, request(), CREATED)
     with pytest.raises(Conflict):
         approve_taper_plan(session, cast.actor(cast.bob), second.id)
+
+
+def test_the_database_itself_holds_one_live_plan_per_patient_and_substance(session: Session, cast: Cast) -> None:
+    """Whatever writes the table (a script, a future service): a second live plan is refused by the index."""
+    live = approved_plan(session, cast)
+    second = create_taper_plan(session, cast.actor(cast.bob), cast.alice_patient.id, request(), CREATED).id
+    for status in ("active", "paused"):
+        with pytest.raises(IntegrityError), session.begin():
+            session.execute(update(TaperPlan).where(TaperPlan.id == second).values(status=status))
+    with session.begin():  # a plan no longer live holds nothing back
+        session.execute(update(TaperPlan).where(TaperPlan.id == live).values(status="completed"))
+        session.execute(update(TaperPlan).where(TaperPlan.id == second).values(status="active"))
+    with session.begin():
+        assert session.scalars(select(TaperPlan.status).order_by(TaperPlan.id)).all() == ["completed", "active"]
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "admin"])

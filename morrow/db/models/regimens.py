@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from morrow.db.base import Base, JSONType, Timestamped, choice
@@ -86,10 +86,22 @@ class DoseChangeRequest(Timestamped, Base):
 
 
 class TaperPlan(Timestamped, Base):
-    """A clinician-approved, versioned taper; a new version supersedes the old one, never edits it."""
+    """A clinician-approved, versioned taper; a new version supersedes the old one, never edits it. At most
+    one plan per patient and substance is live (active or paused): the services check it under the patient's
+    lock, and this index holds it whatever writes the table."""
 
     __tablename__ = "taper_plans"
-    __table_args__ = (UniqueConstraint("lineage_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("lineage_id", "version"),
+        Index(
+            "uq_taper_plans_one_live",
+            "patient_id",
+            "substance_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lineage_id: Mapped[int | None] = mapped_column(Integer, index=True)
