@@ -330,6 +330,13 @@ def test_the_form_names_a_product_and_shows_it(
 FORM_ERRORS: list[tuple[str, dict[str, str], str, str, int]] = [
     ("dose", {"dose_ITEM": "lots"}, "dose_ITEM", "kratom dose: enter a number", 422),
     ("dose", {"dose_ITEM": "-2"}, "dose_ITEM", "kratom dose: must be a positive number", 422),
+    ("dose 1_000", {"dose_ITEM": "1_000"}, "dose_ITEM", "kratom dose: enter a number such as 2 or 0.5", 422),
+    ("dose 2e0", {"dose_ITEM": "2e0"}, "dose_ITEM", "kratom dose: enter a number such as 2 or 0.5", 422),
+    ("dose nan", {"dose_ITEM": "nan"}, "dose_ITEM", "kratom dose: enter a number such as 2 or 0.5", 422),
+    ("dose inf", {"dose_ITEM": "inf"}, "dose_ITEM", "kratom dose: enter a number such as 2 or 0.5", 422),
+    ("new most a day", {"new_substance": "melatonin", "new_dose": ".5", "new_unit": "mg", "new_schedule": "as_needed",
+                        "new_max_doses_per_day": "+2"}, "new_max_doses_per_day",
+     "New item max doses per day: enter a whole number", 422),
     ("ceiling", {"ceiling_dose_ITEM": "1"}, "item_ITEM", "kratom: ceiling_dose must be at least the dose", 422),
     ("product", {"product_ITEM": "CAPSULES"}, "product_ITEM", "kratom product: Red Bali capsules is a capsule", 422),
     ("new dose", {"new_substance": "melatonin", "new_dose": "three", "new_unit": "mg", "new_times": "21:00"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -11,6 +12,7 @@ from fastapi import Depends, Request
 from morrow.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from morrow.services.actors import Actor
 from morrow.web.deps import CurrentUser, client_ip
+from morrow.web.forms import is_signed_whole
 
 
 async def clinician_actor(request: Request, user: CurrentUser) -> Actor:
@@ -24,24 +26,28 @@ Clinician = Annotated[Actor, Depends(clinician_actor)]
 
 
 def form_int(value: str, field: str, *, optional: bool = False) -> int | None:
-    """A whole number typed into a form, or a 422 naming the field."""
+    """A whole number typed into a form (digits, perhaps after a minus sign), or a 422 naming the field."""
     text = value.strip()
     if not text and optional:
         return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationError(f"{field}: enter a whole number", field=field) from None
+    if not is_signed_whole(text):
+        raise ValidationError(f"{field}: enter a whole number", field=field)
+    return int(text)
+
+
+# Digits with at most one decimal point, perhaps after a minus sign: what people type. Python's float() also
+# takes "1_000", "1e3", "nan" and "inf", which nobody means in a dose field.
+_DECIMAL = re.compile(r"-?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
 
 
 def form_float(value: str, field: str, *, optional: bool = False) -> float | None:
+    """A number typed into a form, such as 2, 0.5 or .5, or a 422 naming the field."""
     text = value.strip()
     if not text and optional:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValidationError(f"{field}: enter a number", field=field) from None
+    if not _DECIMAL.fullmatch(text):
+        raise ValidationError(f"{field}: enter a number such as 2 or 0.5", field=field)
+    return float(text)
 
 
 MAX_FIELD = 20_000  # above every service limit (a note: 8,000), so an over-long field is refused, not cut
