@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
-from morrow.db.models import Product, Regimen, RegimenItem
+from morrow.db.models import DoseChangeRequest, DoseLog, Product, Regimen, RegimenItem, TaperPlan
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
@@ -194,13 +194,24 @@ def _product(
 def _replace(session: Session, actor: Actor, previous: Regimen, starts_on: date, today: date | None) -> None:
     """End the active version the day before `starts_on`. One that has not started yet (after `today`) is
     withdrawn instead: it ends before its first day, so it is never in force, and the version it was to
-    replace ends the day before `starts_on` (earlier than planned, when the new one starts sooner)."""
+    replace ends the day before `starts_on` (earlier than planned, when the new one starts sooner).
+
+    A version that started today is withdrawn the same way by a correction that also starts today, if
+    nothing was recorded against it yet (no dose logged to its items, no dose change asked, no taper
+    planned on them): a typo found on the first day is put right that day, not tomorrow."""
     day_before = starts_on - timedelta(days=1)
     if previous.starts_on < starts_on:
         previous.status, previous.ends_on = "ended", day_before
         audit(session, actor, "end", "regimen", previous.id, patient_id=previous.patient_id)
         return
-    if today is None or previous.starts_on <= today:
+    first_day_correction = today is not None and previous.starts_on == today == starts_on
+    if first_day_correction and _recorded_against(session, previous):
+        raise Conflict(
+            f"regimen {previous.id} has been in force since today and doses or requests are recorded against it;"
+            f" a corrected version must start tomorrow ({starts_on + timedelta(days=1)})",
+            field="starts_on",
+        )
+    if not first_day_correction and (today is None or previous.starts_on <= today):
         raise Conflict(
             f"regimen {previous.id} starts on {previous.starts_on}; a new one must start after it", field="starts_on"
         )
@@ -222,8 +233,22 @@ def _replace(session: Session, actor: Actor, previous: Regimen, starts_on: date,
             shortened = {"ends_on": day_before.isoformat(), "because": f"regimen {previous.id} was withdrawn"}
             audit(session, actor, "end", "regimen", replaced.id, patient_id=replaced.patient_id, detail=shortened)
     previous.status, previous.ends_on = "ended", day_before
-    withdrawn = {"starts_on": previous.starts_on.isoformat(), "never_in_force": True}
+    withdrawn: dict[str, Any] = {
+        "starts_on": previous.starts_on.isoformat(),
+        "never_in_force": not first_day_correction,
+    }
+    if first_day_correction:
+        withdrawn["corrected_on_its_first_day"] = True  # in force for hours, with nothing recorded against it
     audit(session, actor, "withdraw", "regimen", previous.id, patient_id=previous.patient_id, detail=withdrawn)
+
+
+def _recorded_against(session: Session, regimen: Regimen) -> bool:
+    """Whether any dose, dose change request or taper plan names one of the regimen's items."""
+    items = select(RegimenItem.id).where(RegimenItem.regimen_id == regimen.id)
+    return any(
+        session.scalar(select(model.id).where(model.regimen_item_id.in_(items)).limit(1)) is not None
+        for model in (DoseLog, DoseChangeRequest, TaperPlan)
+    )
 
 
 def plausible_amount(

@@ -218,6 +218,46 @@ def test_a_version_that_has_not_started_can_be_replaced(
     assert web.post(url, headers=bob, json=started).status_code == 201  # day 6 has not come yet either
 
 
+def test_a_version_is_corrected_on_its_first_day_while_nothing_is_recorded_against_it(
+    web: TestClient, committed: sessionmaker[Session], clinic: Clinic, bob: dict[str, str]
+) -> None:
+    item_id = regimen(committed, clinic.alice)  # in force since a week ago
+    url = f"/api/v1/patients/{clinic.alice}/regimen"
+    typo = web.post(url, headers=bob, json={"starts_on": alice_day(0), "reason": "Lower today.",
+                                            "changes": {str(item_id): {"dose": 0.15}}})  # fmt: skip
+    assert typo.status_code == 201, typo.text
+    typo_item = typo.json()["items"][0]["id"]
+    correction = {"based_on_regimen_id": typo.json()["regimen_id"], "starts_on": alice_day(0), "reason": "Meant 1.5 g.",
+                  "changes": {str(typo_item): {"dose": 1.5}}}  # fmt: skip
+    fixed = web.post(url, headers=bob, json=correction)
+    assert fixed.status_code == 201, fixed.text
+    with committed() as s, s.begin():
+        rows = [(r.status, r.starts_on.isoformat(), r.ends_on and r.ends_on.isoformat())
+                for r in s.scalars(select(Regimen).order_by(Regimen.id))]  # fmt: skip
+        withdrawn = s.scalars(select(AuditEvent).where(AuditEvent.action == "withdraw")).one()
+        assert withdrawn.detail == {
+            "starts_on": alice_day(0),
+            "never_in_force": False,
+            "corrected_on_its_first_day": True,
+        }
+    assert rows[1:] == [("ended", alice_day(0), alice_day(-1)), ("active", alice_day(0), None)]
+    assert rows[0][2] == alice_day(-1)  # the week-old version still ends yesterday
+
+    # Once a dose is logged against today's version, a correction waits for tomorrow.
+    fixed_item = fixed.json()["items"][0]["id"]
+    taken = {"substance": "kratom", "amount": 1.5, "unit": "g", "kind": "planned", "regimen_item_id": fixed_item,
+             "taken_at": datetime.now(UTC).isoformat(), "idempotency_key": "first-day-dose-1"}  # fmt: skip
+    assert web.post(f"/api/v1/patients/{clinic.alice}/doses", headers=bob, json=taken).status_code == 201
+    again = web.post(url, headers=bob, json={"starts_on": alice_day(0), "reason": "Lower again.",
+                                             "changes": {str(fixed_item): {"dose": 1.25}}})  # fmt: skip
+    assert again.status_code == 409
+    assert again.json()["field"] == "starts_on"
+    assert f"a corrected version must start tomorrow ({alice_day(1)})" in again.json()["title"]
+    tomorrow = web.post(url, headers=bob, json={"starts_on": alice_day(1), "reason": "Lower from tomorrow.",
+                                                "changes": {str(fixed_item): {"dose": 1.25}}})  # fmt: skip
+    assert tomorrow.status_code == 201, tomorrow.text
+
+
 def test_a_ceiling_is_removed_only_on_purpose_and_the_removal_is_audited(
     web: TestClient, committed: sessionmaker[Session], clinic: Clinic, bob: dict[str, str]
 ) -> None:
