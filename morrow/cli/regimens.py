@@ -159,9 +159,12 @@ def register(app: typer.Typer) -> None:
 
         with _runtime().sessions() as session:
             day = _today(session, patient_id, today)
-            made = propose_sleep_window(session, _actor("sleep-window propose"), patient_id, day, rise_time=rise_time)
+            made, created = propose_sleep_window(
+                session, _actor("sleep-window propose"), patient_id, day, rise_time=rise_time
+            )
         bedtime = f", in bed from {made.bedtime} to {made.rise_time}" if made.bedtime else ""
-        Console().print(f"Sleep window {made.id} proposed ({made.action}): {made.time_in_bed_min} minutes{bedtime}.")
+        proposed = "proposed" if created else "was already proposed from the same diary"
+        Console().print(f"Sleep window {made.id} {proposed} ({made.action}): {made.time_in_bed_min} minutes{bedtime}.")
         Console().print(made.reason)
 
     @window.command("decide")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry, SleepWindow
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from morrow.regimens import SleepNight
+from morrow.regimens import SleepNight, SleepWindowProposal
 from morrow.regimens import propose_sleep_window as propose_window
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
@@ -49,8 +49,10 @@ def propose_sleep_window(
     *,
     rise_time: str | None = None,
     now: datetime | None = None,
-) -> SleepWindow:
-    """Store the engine's proposal for the clinician to decide; refused when the diary is too thin."""
+) -> tuple[SleepWindow, bool]:
+    """Store the engine's proposal for the clinician to decide (it replaces an undecided one); refused when the
+    diary is too thin. Proposing again from the same diary, with the same rise time, stores nothing new: the
+    undecided proposal is the answer (`created` False), so a resubmitted form does not supersede itself."""
     _require_clinical(actor)
     if rise_time is not None and not CLOCK.match(rise_time):
         raise ValidationError("rise_time: use a 24-hour time such as '06:30'", field="rise_time")
@@ -68,7 +70,12 @@ def propose_sleep_window(
         )
         if proposal.action == "not_enough_data" or proposal.time_in_bed_min is None:
             raise Conflict(" ".join(proposal.reasons), field="nights", code="not_enough_data")
-        for undecided in session.scalars(_windows(patient_id, "proposed")):
+        waiting = list(session.scalars(_windows(patient_id, "proposed")))
+        if len(waiting) == 1 and _same_proposal(waiting[0], proposal, ess):
+            audit(session, actor, "read", "sleep_window", waiting[0].id, patient_id=patient_id,
+                  detail={"proposed_again": True})  # fmt: skip
+            return waiting[0], False
+        for undecided in waiting:
             undecided.status = "superseded"
         window = SleepWindow(
             patient_id=patient_id,
@@ -90,7 +97,18 @@ def propose_sleep_window(
         session.flush()
         detail = {"action": window.action, "time_in_bed_min": window.time_in_bed_min}
         audit(session, actor, "propose", "sleep_window", window.id, patient_id=patient_id, detail=detail)
-    return window
+    return window, True
+
+
+def _same_proposal(window: SleepWindow, proposal: SleepWindowProposal, ess: int | None) -> bool:
+    return (
+        window.action, window.nights_used, window.mean_tst_min, window.mean_se_pct, window.time_in_bed_min,
+        window.bedtime, window.rise_time, window.ess_total, window.reason, window.flags,
+    ) == (
+        proposal.action, proposal.nights_used, proposal.mean_tst_min, proposal.mean_se_pct, proposal.time_in_bed_min,
+        proposal.bedtime, proposal.wake_time, ess, " ".join(proposal.reasons),
+        {"flag_for_clinician": proposal.flag_for_clinician, "current_min": proposal.current_min},
+    )  # fmt: skip
 
 
 def decide_sleep_window(

@@ -24,7 +24,8 @@ def nights(session: Session, cast: Cast, count: int, before: date = TODAY) -> No
 
 
 def propose(session: Session, cast: Cast, today: date = TODAY, rise_time: str | None = "06:30") -> SleepWindow:
-    return propose_sleep_window(session, cast.actor(cast.bob), cast.alice_patient.id, today, rise_time=rise_time)
+    window, _ = propose_sleep_window(session, cast.actor(cast.bob), cast.alice_patient.id, today, rise_time=rise_time)
+    return window
 
 
 def approve(session: Session, cast: Cast, window_id: int) -> SleepWindow:
@@ -108,9 +109,14 @@ def test_only_true_or_false_is_a_decision(session: Session, cast: Cast, loose: o
 def test_a_new_proposal_supersedes_an_undecided_one(session: Session, cast: Cast) -> None:
     nights(session, cast, 7)
     first_id = propose(session, cast).id
-    propose(session, cast)
+    again, created = propose_sleep_window(
+        session, cast.actor(cast.bob), cast.alice_patient.id, TODAY, rise_time="06:30"
+    )
+    assert (again.id, created) == (first_id, False)  # the same diary and rise time: the same proposal, stored once
+    later = propose(session, cast, rise_time="07:00")  # a different proposal replaces the undecided one
     with session.begin():
         assert session.get(SleepWindow, first_id).status == "superseded"  # type: ignore[union-attr]
+        assert session.get(SleepWindow, later.id).status == "proposed"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "admin"])

@@ -57,6 +57,8 @@ def test_it_proposes_and_approves_a_window_by_api(
     window = made.json()
     assert (window["status"], window["action"], window["time_in_bed_min"]) == ("proposed", "initial", 390)
     assert (window["bedtime"], window["rise_time"], window["flag_for_clinician"]) == ("00:00", "06:30", False)
+    retried = web.post(url, headers=bob, json={"rise_time": "06:30"})  # the same request again: stored once
+    assert (retried.status_code, retried.json()) == (200, window)
     decision = f"{url}/{window['id']}/decision"
     short = web.post(decision, headers=bob, json={"approve": True, "reason": "ok"})
     assert (short.status_code, short.json()["field"]) == (422, "reason")

@@ -4,6 +4,8 @@ with a reason. The patient sees a window only once it is approved."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -62,15 +64,21 @@ def sleep_windows_api(db: DbSession, actor: Clinician, patient_id: int) -> list[
     return sleep_windows_public(db, actor, patient_id)
 
 
-@router.post(API, tags=["clinician"], response_model=SleepWindowPublic, status_code=201, summary="Propose a window")
+PROPOSED_AGAIN: dict[int | str, dict[str, Any]] = {200: {"description": "The same proposal is already waiting"}}
+
+
+@router.post(API, tags=["clinician"], response_model=SleepWindowPublic, status_code=201, responses=PROPOSED_AGAIN,
+             summary="Propose a window")  # fmt: skip
 def propose_api(
-    db: DbSession, actor: Clinician, patient_id: int, body: SleepWindowProposeBody | None = None
+    db: DbSession, actor: Clinician, patient_id: int, response: Response, body: SleepWindowProposeBody | None = None
 ) -> SleepWindowPublic:
     """Morrow's proposal from the diary nights of the 7 nights before the patient's today (at least 5 are needed;
     409 `not_enough_data` otherwise), the current window and the latest Epworth score. `rise_time` (HH:MM) fixes
-    the morning; without it, the current window's is kept. A newer proposal replaces an undecided one."""
+    the morning; without it, the current window's is kept. A newer proposal replaces an undecided one (201); the
+    same proposal again (same diary, same rise time) is the undecided one, stored once (200)."""
     rise_time = body.rise_time if body else None
-    window = propose_sleep_window(db, actor, patient_id, patient_today(db, patient_id), rise_time=rise_time)
+    window, created = propose_sleep_window(db, actor, patient_id, patient_today(db, patient_id), rise_time=rise_time)
+    response.status_code = 201 if created else 200
     return sleep_window_public(window)
 
 
