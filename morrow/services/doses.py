@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, convert_amount, load_catalog
-from morrow.db.models import DoseLog, RegimenItem
+from morrow.db.models import DoseLog, Regimen, RegimenItem
 from morrow.domain.errors import Conflict, NotFound, ValidationError
 from morrow.services.access import require_access
 from morrow.services.actors import Actor
@@ -80,7 +81,7 @@ def check_amount(
         if unit != "standard_drink":
             raise ValidationError(f"{substance_id} is logged in standard_drink, not {unit!r}", field="unit")
         if amount > MAX_STANDARD_DRINKS:
-            raise ValidationError(f"{amount:,.10g} standard drinks is not a plausible single entry", field=field)
+            raise ValidationError(f"{_plain(amount)} standard drinks is not a plausible single entry", field=field)
         if amount < MIN_STANDARD_DRINKS:
             raise ValidationError(
                 f"{field}: {amount:g} standard drinks is less than {MIN_STANDARD_DRINKS:g}", field=field
@@ -89,9 +90,14 @@ def check_amount(
     if unit == "standard_drink":
         raise ValidationError(f"{substance_id} is not logged in standard drinks; use g, mg or mcg", field="unit")
     if convert_amount(amount, unit, "g") > MAX_GRAMS:
-        raise ValidationError(f"{amount:,.10g} {unit} is not a plausible {what}", field=field)
+        raise ValidationError(f"{_plain(amount)} {unit} is not a plausible {what}", field=field)
     if convert_amount(amount, unit, "mcg") < MIN_MICROGRAMS:
         raise ValidationError(f"{field}: {amount:g} {unit} is less than 1 mcg, below any real dose", field=field)
+
+
+def _plain(amount: float) -> str:
+    """A large amount as people write it: 5,000 or 50,000,000,000.5, never 5e+10."""
+    return f"{amount:,.6f}".rstrip("0").rstrip(".")
 
 
 def resolve_form(catalog: Catalog, substance_id: str, form: str | None) -> str | None:
@@ -239,15 +245,30 @@ def _dose(session: Session, actor: Actor, dose_id: int) -> DoseLog:
     return dose
 
 
+_VERSION = select(Regimen.patient_id, Regimen.starts_on, Regimen.ends_on).where(Regimen.id == bindparam("regimen"))
+
+
 def _check_regimen_item(session: Session, patient_id: int, values: DoseCreate) -> None:
     if values.regimen_item_id is None:
         if values.kind != "unplanned":
             which = {"planned": "a planned", "as_needed": "an as-needed", "off_plan": "an off-plan"}[values.kind]
             raise ValidationError(f"{which} dose must name its regimen item", field="regimen_item_id")
         return
-    item = session.get(RegimenItem, values.regimen_item_id)
-    if item is None or item.regimen.patient_id != patient_id:
+    # Key-share lock: a same-day correction that withdraws this item's version (it locks the items for update)
+    # waits for this dose, or this dose waits for it and then sees the withdrawal (`regimens._replace`).
+    locked = (
+        select(RegimenItem).where(RegimenItem.id == values.regimen_item_id).with_for_update(read=True, key_share=True)
+    )
+    item = session.scalars(locked).first()
+    owner = None if item is None else session.execute(_VERSION, {"regimen": item.regimen_id}).one()
+    if item is None or owner is None or owner.patient_id != patient_id:
         raise NotFound(f"no regimen item {values.regimen_item_id} for this patient", field="regimen_item_id")
+    if owner.ends_on is not None and owner.ends_on < owner.starts_on:
+        raise Conflict(
+            f"regimen item {item.id} belongs to a version that was withdrawn; reload the page to log against the "
+            "regimen in force",
+            field="regimen_item_id",
+        )
     if item.substance_id != values.substance:
         raise ValidationError(
             f"regimen item {item.id} is {item.substance_id}, not {values.substance}", field="substance"

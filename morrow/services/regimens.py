@@ -243,8 +243,12 @@ def _replace(session: Session, actor: Actor, previous: Regimen, starts_on: date,
 
 
 def _recorded_against(session: Session, regimen: Regimen) -> bool:
-    """Whether any dose, dose change request or taper plan names one of the regimen's items."""
+    """Whether any dose, dose change request or taper plan names one of the regimen's items. The items are
+    locked for update first: on PostgreSQL a dose being logged against one of them right now (its foreign key
+    holds a key-share lock) is waited for and then seen, and one logged after waits for this transaction and
+    then finds its version withdrawn (`doses._check_regimen_item`)."""
     items = select(RegimenItem.id).where(RegimenItem.regimen_id == regimen.id)
+    session.execute(items.with_for_update()).all()
     return any(
         session.scalar(select(model.id).where(model.regimen_item_id.in_(items)).limit(1)) is not None
         for model in (DoseLog, DoseChangeRequest, TaperPlan)

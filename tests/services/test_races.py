@@ -5,7 +5,7 @@ On SQLite writes queue one at a time, so these pass there by construction; on Po
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from morrow.db.models import Regimen, TaperPlan
 from morrow.domain.errors import Conflict
 from morrow.services.actors import Actor
+from morrow.services.doses import log_dose
 from morrow.services.people import create_patient
 from morrow.services.regimen_versions import new_regimen_version
 from morrow.services.regimens import start_regimen
@@ -100,3 +101,32 @@ def test_two_regimen_edits_from_the_same_version_keep_one_and_refuse_the_other(
         with committed() as session, session.begin():
             statuses = session.scalars(select(Regimen.status).where(Regimen.patient_id == patient_id)).all()
         assert sorted(statuses) == ["active", "ended"]
+
+
+def test_a_dose_and_a_first_day_correction_at_once_never_both_succeed(committed: sessionmaker[Session]) -> None:
+    """A dose logged against today's version while a clinician corrects that version: either the dose is stored
+    and the correction must wait for tomorrow, or the version is withdrawn and the dose is refused."""
+    for round_ in range(ROUNDS):
+        patient_id = patient(committed, f"First day {round_}")
+        item = {"substance": "kratom", "dose": 2, "unit": "g", "schedule": "fixed", "times": ["08:00"],
+                "starts_on": TODAY.isoformat()}  # fmt: skip
+        with committed() as session:
+            today_version = start_regimen(session, SYSTEM, patient_id,
+                                          {"title": "K", "starts_on": TODAY.isoformat(), "items": [item]})  # fmt: skip
+            item_id, version_id = today_version.items[0].id, today_version.id
+
+        def act(index: int, patient_id: int = patient_id, item_id: int = item_id, version_id: int = version_id) -> str:
+            with committed() as session:
+                if index == 0:
+                    dose = {"substance": "kratom", "amount": 2, "unit": "g", "kind": "planned",
+                            "regimen_item_id": item_id, "taken_at": f"{TODAY.isoformat()}T09:00:00+00:00",
+                            "idempotency_key": f"race-dose-{item_id}"}  # fmt: skip
+                    log_dose(session, SYSTEM, patient_id, dose, now=datetime.combine(TODAY, time(10), tzinfo=UTC))
+                    return "dose"
+                change = {"based_on_regimen_id": version_id, "reason": "Typo.", "changes": {item_id: {"dose": 1.5}}}
+                new_regimen_version(session, SYSTEM, patient_id, TODAY, change)
+                return "correction"
+
+        results = run_together(2, act)
+        names = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
+        assert names in (["Conflict", "dose"], ["Conflict", "correction"]), results

@@ -243,6 +243,13 @@ def test_a_version_is_corrected_on_its_first_day_while_nothing_is_recorded_again
     assert rows[1:] == [("ended", alice_day(0), alice_day(-1)), ("active", alice_day(0), None)]
     assert rows[0][2] == alice_day(-1)  # the week-old version still ends yesterday
 
+    # A page still showing the withdrawn version cannot log a dose against it.
+    stale = {"substance": "kratom", "amount": 0.15, "unit": "g", "kind": "planned", "regimen_item_id": typo_item,
+             "taken_at": datetime.now(UTC).isoformat(), "idempotency_key": "first-day-dose-0"}  # fmt: skip
+    refused = web.post(f"/api/v1/patients/{clinic.alice}/doses", headers=bob, json=stale)
+    assert (refused.status_code, refused.json()["field"]) == (409, "regimen_item_id")
+    assert "withdrawn" in refused.json()["title"]
+
     # Once a dose is logged against today's version, a correction waits for tomorrow.
     fixed_item = fixed.json()["items"][0]["id"]
     taken = {"substance": "kratom", "amount": 1.5, "unit": "g", "kind": "planned", "regimen_item_id": fixed_item,
