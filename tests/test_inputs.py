@@ -50,7 +50,8 @@ def test_implausible_dose_input_names_the_field(
 
 
 @pytest.mark.parametrize(
-    ("text", "code"), [("clear \x1b[2J the screen", "U+001B"), ("page\x0cbreak", "U+000C"), ("\x7f", "U+007F")]
+    ("text", "code"),
+    [("clear \x1b[2J the screen", "U+001B"), ("page\x0cbreak", "U+000C"), ("\x7f", "U+007F"), ("csi \x9b2J", "U+009B")],
 )
 def test_a_control_character_in_text_is_refused_by_its_code(session: Session, cast: Cast, text: str, code: str) -> None:
     with pytest.raises(ValidationError) as caught:
@@ -249,6 +250,7 @@ def test_serve_refuses_an_impossible_port(tmp_path: Path) -> None:
     ("overrides", "words"),
     [
         ({"amount": 5000}, "5,000 g is not a plausible single dose"),
+        ({"amount": 5e10, "unit": "mg"}, "50,000,000,000 mg is not a plausible single dose"),
         (
             {"substance": "alcohol", "unit": "standard_drink", "amount": 1000},
             "1,000 standard drinks is not a plausible single entry",

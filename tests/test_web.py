@@ -95,6 +95,20 @@ def test_the_api_documents_its_problem_answers(client: TestClient) -> None:
                 assert "409" not in operation.get("responses", {}), (method, path)
 
 
+def test_every_documented_success_answer_has_its_schema(client: TestClient) -> None:
+    """A write stored once answers 200 with the same body as its 201: the document says what that body is."""
+    spec = client.get("/openapi.json").json()
+    declared = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if path.startswith("/api/") and "200" in responses and "201" in responses:
+                declared += 1
+                assert responses["200"]["content"] == responses["201"]["content"], (method, path)
+                assert responses["200"]["content"]["application/json"]["schema"], (method, path)
+    assert declared >= 5  # doses, check-ins, sleep diary, symptoms, sleep windows
+
+
 @pytest.mark.parametrize(
     ("kind", "status", "code", "field"),
     [

@@ -1,4 +1,5 @@
-"""A validated situation: what the safety engine evaluates. Built only by `parse_situation`.
+"""A validated situation: what the safety engine evaluates. Built only by `parse_situation` and `situation_of`
+(with the `make_*` constructors of `morrow.safety.parse`), which validate the same way.
 
 Times are kept twice: as aware datetimes (for wording and local days) and as POSIX seconds (for the hot
 path). Every dose already knows its active window, its agent key and its amount in its form's unit.

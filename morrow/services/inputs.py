@@ -25,7 +25,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL has its own message; tab and line breaks are text
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # NUL has its own message; tab and line breaks are text
 
 
 def _plausible_moment(value: datetime) -> datetime:
@@ -70,8 +70,9 @@ def valid_id(value: int) -> bool:
 def _refuse_bad_text(value: Any, path: str) -> None:
     """NUL characters break PostgreSQL text and hide text from readers; a lone surrogate cannot be encoded
     at all (SQLite and every page showing it fail, PostgreSQL refuses it in JSON); other control characters
-    (escape sequences, form feeds, DEL) are invisible on a page, can rewrite a terminal that prints a note,
-    and are not allowed in XML. Refuse them all, naming where; tab, line feed and carriage return are text."""
+    (escape sequences, form feeds, DEL, the C1 controls U+0080 to U+009F) are invisible on a page, can
+    rewrite a terminal that prints a note, and are not allowed in XML. Refuse them all, naming where; tab,
+    line feed and carriage return are text."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValidationError(f"{path or 'input'}: contains a NUL character", field=path or None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,8 +67,8 @@ def as_json(record: StoredRecord) -> dict[str, Any]:
         "patient": {
             "timezone": patient.timezone,
             "pregnant": patient.pregnant,
-            "opioid_abstinent_since": None,
-            "taper_completed_on": None,
+            "opioid_abstinent_since": patient.opioid_abstinent_since and patient.opioid_abstinent_since.isoformat(),
+            "taper_completed_on": patient.taper_completed_on and patient.taper_completed_on.isoformat(),
         },
         "regimen": [
             {
@@ -136,6 +136,8 @@ def test_a_stored_record_is_the_situation_morrow_check_parses_from_it(
     with atomic(session):
         patient = session.get(Patient, patient_id)
         assert patient is not None
+        # Two different dates, so that a swap of the two would show (the rules read both).
+        patient.opioid_abstinent_since, patient.taper_completed_on = date(2026, 10, 1), date(2026, 11, 2)
         record = read_record(session, patient, NOW, catalog)
         built = build_situation(session, patient, NOW, catalog).situation
     parsed = parse_situation(as_json(record), catalog)

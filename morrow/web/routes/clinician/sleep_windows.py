@@ -64,7 +64,9 @@ def sleep_windows_api(db: DbSession, actor: Clinician, patient_id: int) -> list[
     return sleep_windows_public(db, actor, patient_id)
 
 
-PROPOSED_AGAIN: dict[int | str, dict[str, Any]] = {200: {"description": "The same proposal is already waiting"}}
+PROPOSED_AGAIN: dict[int | str, dict[str, Any]] = {
+    200: {"model": SleepWindowPublic, "description": "The same proposal is already waiting"}
+}
 
 
 @router.post(API, tags=["clinician"], response_model=SleepWindowPublic, status_code=201, responses=PROPOSED_AGAIN,

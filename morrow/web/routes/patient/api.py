@@ -20,7 +20,11 @@ from morrow.web.forms import closing_form
 from morrow.web.routes.patient.common import EMERGENCY_STEPS, utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["patient"], dependencies=[Depends(closing_form)])
-Created: dict[int | str, dict[str, Any]] = {200: {"description": "Already stored under this idempotency key"}}
+
+
+def created(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer of a write stored once per idempotency key: the same body as the 201."""
+    return {200: {"model": model, "description": "Already stored under this idempotency key"}}
 
 
 class DosePublic(BaseModel):
@@ -173,8 +177,8 @@ def get_today(patient_id: int, db: DbSession, actor: CurrentActor) -> TodayPubli
 
 
 @router.post(
-    "/patients/{patient_id}/doses", response_model=DoseLoggedPublic, status_code=201, responses=Created,
-    summary="Log a dose (stored once per idempotency key)",
+    "/patients/{patient_id}/doses", response_model=DoseLoggedPublic, status_code=201,
+    responses=created(DoseLoggedPublic), summary="Log a dose (stored once per idempotency key)",
 )  # fmt: skip
 def post_dose(
     request: Request, response: Response, patient_id: int, body: DoseCreate, db: DbSession, actor: CurrentActor
@@ -189,7 +193,7 @@ def post_dose(
 
 
 @router.post(
-    "/patients/{patient_id}/checkins", response_model=StoredPublic, status_code=201, responses=Created,
+    "/patients/{patient_id}/checkins", response_model=StoredPublic, status_code=201, responses=created(StoredPublic),
     summary="Submit a questionnaire check-in (scored by Morrow)",
 )  # fmt: skip
 def post_checkin(
@@ -206,7 +210,7 @@ def post_checkin(
 
 
 @router.post(
-    "/patients/{patient_id}/sleep-diary", response_model=StoredPublic, status_code=201, responses=Created,
+    "/patients/{patient_id}/sleep-diary", response_model=StoredPublic, status_code=201, responses=created(StoredPublic),
     summary="Submit one night of the sleep diary",
 )  # fmt: skip
 def post_sleep_diary(
@@ -223,7 +227,7 @@ def post_sleep_diary(
 
 
 @router.post(
-    "/patients/{patient_id}/symptoms", response_model=StoredPublic, status_code=201, responses=Created,
+    "/patients/{patient_id}/symptoms", response_model=StoredPublic, status_code=201, responses=created(StoredPublic),
     summary="Report side effects and symptoms (0 none to 3 severe)",
 )  # fmt: skip
 def post_symptoms(
