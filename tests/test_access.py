@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.db.models import AuditEvent
-from morrow.domain.errors import PermissionDenied
+from morrow.domain.errors import NotFound, PermissionDenied
+from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.checkins import edit_response, record_response, record_sleep_diary
 from morrow.services.doses import edit_dose, log_dose, void_dose
@@ -168,3 +169,46 @@ def test_joining_a_team_grants_access_and_says_so_in_the_patients_audit_trail(
             )
         ).all()
     assert [g.detail["clinicians"] for g in grants] == [[cast.bob.id], [cast.carol.id]]
+
+
+@pytest.mark.parametrize("with_record", [True, False])
+def test_a_patients_actor_reaches_only_their_own_record(session: Session, cast: Cast, with_record: bool) -> None:
+    """A web request's actor carries the patient record read with the account (no second look-up);
+    an actor made without it is looked up. Either way the answer is the same."""
+    alice = cast.actor(cast.alice)
+    if with_record:
+        alice = Actor(alice.user_id, alice.label, alice.role, alice.origin, patient_id=cast.alice_patient.id)
+    with session.begin():
+        check_access(session, alice, cast.alice_patient.id)
+        with pytest.raises(PermissionDenied):
+            check_access(session, alice, cast.other_patient.id)
+        with pytest.raises(NotFound):
+            check_access(session, alice, cast.other_patient.id + 1000)
+
+
+@pytest.mark.parametrize("patient_id", [0, -1, 2**63, 10**6])
+@pytest.mark.parametrize("who", ["alice", "bob", "admin", "system"])
+def test_a_patient_who_does_not_exist_is_not_found_for_anyone(
+    session: Session, cast: Cast, who: str, patient_id: int
+) -> None:
+    actor = Actor.system("test") if who == "system" else cast.actor(getattr(cast, who))
+    with session.begin():
+        with pytest.raises(NotFound) as caught:
+            check_access(session, actor, patient_id)
+        assert caught.value.field == "patient_id"
+        with pytest.raises(NotFound):
+            require_access(session, actor, patient_id)
+
+
+def test_a_write_is_audited_with_its_entity_and_actor(session: Session, cast: Cast) -> None:
+    """Audit rows are Core inserts written at once; each names the row it records and who wrote it."""
+    response, _ = WRITES["response"](session, cast.actor(cast.alice), cast.alice_patient.id)
+    with session.begin():
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.patient_id == cast.alice_patient.id).order_by(AuditEvent.id)
+        ).all()
+    created = [r for r in rows if r.action == "create" and r.entity == "questionnaire_response"]
+    assert [(r.entity, r.entity_id, r.actor_id) for r in created] == [
+        ("questionnaire_response", str(response.id), cast.alice.id)
+    ]
+    assert created[0].at is not None and created[0].detail == {}

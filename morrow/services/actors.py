@@ -11,6 +11,9 @@ class Actor:
     label: str
     role: str
     origin: str
+    # A patient's own record, as read with their account when this actor was made (the web request's
+    # sign-in look-up); the access check then needs no second look-up. None: look it up.
+    patient_id: int | None = None
 
     @classmethod
     def system(cls, origin: str) -> Actor:

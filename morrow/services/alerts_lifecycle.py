@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import Alert, care_team_members, care_team_patients
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.inputs import valid_id
@@ -28,7 +28,7 @@ def list_alerts(
     query = select(Alert).where(Alert.status.in_(list(statuses)))
     with atomic(session):
         if patient_id is not None:
-            require_access(session, actor, patient_id)
+            check_access(session, actor, patient_id)
             query = query.where(Alert.patient_id == patient_id)
         elif actor.role == "clinician":
             teams = select(care_team_members.c.care_team_id).where(care_team_members.c.user_id == actor.user_id)
@@ -80,7 +80,7 @@ def _alert_for_clinician(session: Session, actor: Actor, alert_id: int) -> Alert
     alert = session.get(Alert, alert_id) if valid_id(alert_id) else None
     if alert is None:
         raise NotFound(f"no alert with id {alert_id}", field="alert_id")
-    require_access(session, actor, alert.patient_id)
+    check_access(session, actor, alert.patient_id)
     return alert
 
 

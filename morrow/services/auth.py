@@ -43,7 +43,7 @@ class SignedIn:
     csrf_token: str
 
     def actor(self, origin: str) -> Actor:
-        return Actor(user_id=self.user_id, label=self.email, role=self.role, origin=origin)
+        return Actor(user_id=self.user_id, label=self.email, role=self.role, origin=origin, patient_id=self.patient_id)
 
 
 @cache
@@ -113,7 +113,7 @@ def resolve(session: Session, token: str | None, *, now: datetime | None = None)
         return None
     moment = now or datetime.now(UTC)
     with reading(session):
-        found = session.execute(_SIGNED_IN, {"token_hash": _hash(token)}).first()
+        found = session.connection().execute(_SIGNED_IN, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     if found.expires_at <= moment or found.last_seen_at + IDLE_TIMEOUT <= moment or not found.is_active:

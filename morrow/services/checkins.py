@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.instruments import get_instrument, score
-from morrow.services.access import require_access
+from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.alerts import check_patient
 from morrow.services.audit import audit
@@ -130,7 +130,7 @@ def edit_response(
         response = session.get(QuestionnaireResponse, response_id) if valid_id(response_id) else None
         if response is None:
             raise NotFound(f"no check-in with id {response_id}", field="response_id")
-        require_access(session, actor, response.patient_id)
+        check_access(session, actor, response.patient_id)
         _require_rater(actor, response.instrument_id)
         if response.voided_at is not None:
             raise Conflict("this check-in was removed and can no longer be edited", field="response_id")

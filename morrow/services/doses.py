@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from morrow.catalog import Catalog, convert_amount, load_catalog
 from morrow.db.models import DoseLog, Regimen, RegimenItem
 from morrow.domain.errors import Conflict, NotFound, ValidationError
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.alerts import check_patient
 from morrow.services.audit import audit
@@ -241,7 +241,7 @@ def _dose(session: Session, actor: Actor, dose_id: int) -> DoseLog:
     dose = session.get(DoseLog, dose_id) if valid_id(dose_id) else None
     if dose is None:
         raise NotFound(f"no dose with id {dose_id}", field="dose_id")
-    require_access(session, actor, dose.patient_id)
+    check_access(session, actor, dose.patient_id)
     return dose
 
 

@@ -20,7 +20,7 @@ from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import Regimen
 from morrow.regimens import mme_conversion
 from morrow.regimens.exact import as_number, exact, half_up_2
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.tx import atomic
@@ -52,7 +52,7 @@ def regimen_mme(
 ) -> RegimenMme:
     catalog = catalog or load_catalog()
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         query = select(Regimen).where(
             Regimen.patient_id == patient_id,
             Regimen.starts_on <= today,

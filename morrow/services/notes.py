@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import ClinicalNote
 from morrow.domain.errors import PermissionDenied
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import IDEMPOTENCY_KEY
@@ -63,7 +63,7 @@ def add_note(
         )
         return note
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         note = build()
         session.add(note)
         session.flush()
@@ -76,7 +76,7 @@ def list_notes(session: Session, actor: Actor, patient_id: int, *, limit: int = 
     if actor.role not in WRITERS:
         raise PermissionDenied("clinical notes are for the care team", field="actor")
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         query = (
             select(ClinicalNote)
             .where(ClinicalNote.patient_id == patient_id)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from morrow.db.models import (
     Alert,
@@ -22,7 +23,7 @@ from morrow.db.models import (
     SleepDiaryEntry,
     SymptomReport,
 )
-from morrow.services.access import require_access
+from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.alerts_lifecycle import SEVERITY_ORDER
 from morrow.services.audit import audit
@@ -52,8 +53,8 @@ class AsNeeded:
 
 @dataclass(frozen=True)
 class AlertView:
-    alert: Alert
-    finding: Finding | None
+    alert: Any  # a row of all the alert's columns
+    finding: Any | None  # a row of its latest finding's id, alert_id, patient_message and sources
 
 
 @dataclass(frozen=True)
@@ -114,28 +115,35 @@ def today_view(session: Session, actor: Actor, patient_id: int, now: datetime) -
 def alerts_with_findings(
     session: Session, actor: Actor, patient_id: int, statuses: tuple[str, ...] = ("open", "acknowledged")
 ) -> list[AlertView]:
-    """The patient's alerts, most severe first, each with its latest finding (the words the patient sees)."""
+    """The patient's alerts, most severe first, each with its latest finding (the words the patient sees).
+    Read as Core rows of the columns shown: this runs after every dose and check-in a patient sends."""
     with atomic(session):
-        require_access(session, actor, patient_id)
-        alerts = list(session.scalars(select(Alert).where(Alert.patient_id == patient_id, Alert.status.in_(statuses))))
-        latest = {}
-        if alerts:
-            rows = session.scalars(  # what the patient is shown; the clinician's words and evidence stay unread
-                select(Finding)
-                .options(load_only(Finding.id, Finding.alert_id, Finding.patient_message, Finding.sources))
-                .where(Finding.alert_id.in_([a.id for a in alerts]))
-                .order_by(Finding.id)
-            )
-            latest = {f.alert_id: f for f in rows}
+        check_access(session, actor, patient_id)
+        session.flush()  # an alert raised or seen again by this transaction is shown as it now stands
+        run = session.connection().execute
+        alerts = list(run(_ALERTS, {"patient_id": patient_id, "statuses": list(statuses)}).all())
+        latest: dict[int, Any] = {}
+        if alerts:  # what the patient is shown; the clinician's words and evidence stay unread
+            latest = {f.alert_id: f for f in run(_FINDINGS, {"alert_ids": [a.id for a in alerts]})}
         audit(session, actor, "read", "alerts", patient_id=patient_id, detail={"count": len(alerts)})
     alerts.sort(key=lambda a: (a.status == "resolved", SEVERITY_ORDER[a.severity], -a.last_seen_at.timestamp()))
     return [AlertView(a, latest.get(a.id)) for a in alerts]
 
 
+_ALERTS = select(Alert.__table__).where(  # every column, as the ORM object had
+    Alert.patient_id == bindparam("patient_id"), Alert.status.in_(bindparam("statuses", expanding=True))
+)
+_FINDINGS = (
+    select(Finding.id, Finding.alert_id, Finding.patient_message, Finding.sources)
+    .where(Finding.alert_id.in_(bindparam("alert_ids", expanding=True)))
+    .order_by(Finding.id)  # the latest of each alert comes last and is the one kept
+)
+
+
 def stored_dose(session: Session, actor: Actor, patient_id: int, key: str) -> DoseLog | None:
     """The dose already stored under this idempotency key, if any (a resubmitted form)."""
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         dose = session.scalars(
             select(DoseLog).where(DoseLog.patient_id == patient_id, DoseLog.idempotency_key == key)
         ).first()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import Regimen, RegimenItem
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.inputs import Day, Payload, RowId, parse
@@ -85,7 +85,7 @@ def new_regimen_version(session: Session, actor: Actor, patient_id: int, today: 
             field="starts_on",
         )
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         lock_patient(session, patient_id)
         query = select(Regimen).where(Regimen.patient_id == patient_id, Regimen.status == "active")
         current = session.scalars(query.order_by(Regimen.starts_on.desc()).limit(1)).first()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import DoseChangeRequest, DoseLog, Product, Regimen, RegimenItem, TaperPlan
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount, resolve_form
@@ -137,7 +137,7 @@ def start_regimen(
             )
         )
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         lock_patient(session, patient_id)  # two versions started at once: the second sees the first
         for index, (item, row) in enumerate(zip(values.items, items, strict=True)):
             if item.product_id is not None:

@@ -23,7 +23,7 @@ from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry, SleepWindow
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.regimens import SleepNight, SleepWindowProposal
 from morrow.regimens import propose_sleep_window as propose_window
-from morrow.services.access import require_access
+from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.inputs import Payload, parse, valid_id
@@ -128,7 +128,7 @@ def decide_sleep_window(
         window = session.get(SleepWindow, window_id) if valid_id(window_id) else None
         if window is None or (patient_id is not None and window.patient_id != patient_id):
             raise NotFound(f"no sleep window with id {window_id}", field="window_id")
-        require_access(session, actor, window.patient_id)
+        check_access(session, actor, window.patient_id)
         if window.status != "proposed":
             raise Conflict(f"this sleep window is already {window.status}", field="window_id")
         if values.approve:
@@ -147,7 +147,7 @@ def decide_sleep_window(
 def current_sleep_window(session: Session, actor: Actor, patient_id: int) -> SleepWindow | None:
     """The approved window (what the patient sees), or None while there is none."""
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         window = _approved(session, patient_id)
         audit(session, actor, "read", "sleep_window", None if window is None else window.id, patient_id=patient_id)
     return window
@@ -163,7 +163,7 @@ def list_sleep_windows(session: Session, actor: Actor, patient_id: int, *, limit
         .limit(max(1, min(limit, 100)))
     )
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         windows = list(session.scalars(query))
         audit(session, actor, "read", "sleep_windows", patient_id=patient_id, detail={"count": len(windows)})
     return windows

@@ -41,7 +41,7 @@ from morrow.regimens import (
     resume,
     reverse_one_step,
 )
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.hold_measures import measure_label, measure_range
@@ -133,7 +133,7 @@ def create_taper_plan(
     _plausible(request, catalog)
     schedule = plan_taper(request, catalog)
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         if extras.regimen_item_id is not None:
             item = session.get(RegimenItem, extras.regimen_item_id)
             if item is None or item.regimen.patient_id != patient_id:
@@ -216,7 +216,7 @@ def list_taper_plans(session: Session, actor: Actor, patient_id: int, *, history
     if not history:
         query = query.where(TaperPlan.status.in_(CURRENT))
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         plans = list(session.scalars(query.order_by(TaperPlan.id.desc())))
         audit(session, actor, "read", "taper_plans", patient_id=patient_id, detail={"plans": [p.id for p in plans]})
     return plans
@@ -320,7 +320,7 @@ def _plan(
     )  # fmt: skip
     if plan is None or (patient_id is not None and plan.patient_id != patient_id):
         raise NotFound(f"no taper plan with id {plan_id}", field="plan_id")
-    require_access(session, actor, plan.patient_id)
+    check_access(session, actor, plan.patient_id)
     return plan
 
 

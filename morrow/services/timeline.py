@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.db.models import Alert, ClinicalNote, DoseLog, QuestionnaireResponse, Regimen, RegimenItem, SleepDiaryEntry
-from morrow.services.access import require_access
+from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.inputs import Day, parse
@@ -185,7 +185,7 @@ class RegimenView:
 def active_regimen(session: Session, actor: Actor, patient_id: int) -> RegimenView:
     """The patient's active regimen with its items loaded (they are read after the transaction ends)."""
     with atomic(session):
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         query = select(Regimen).where(Regimen.patient_id == patient_id, Regimen.status == "active")
         regimen = session.scalars(query.order_by(Regimen.starts_on.desc()).limit(1)).first()
         items = tuple(regimen.items) if regimen is not None else ()

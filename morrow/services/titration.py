@@ -26,7 +26,7 @@ from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import DoseChangeRequest, Regimen, RegimenItem, care_team_members, care_team_patients
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.regimens import DoseChange, TitrationRule, assess_change
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount
@@ -79,7 +79,7 @@ def propose_dose_change(
     with atomic(session):
         item = _active_item(session, regimen_item_id)
         patient_id = item.regimen.patient_id
-        require_access(session, actor, patient_id)
+        check_access(session, actor, patient_id)
         if item.ends_on is not None and item.ends_on < today:
             raise Conflict(f"regimen item {item.id} ended on {item.ends_on}", field="regimen_item_id")
         check_amount(catalog, item.substance_id, values.proposed_dose, item.unit, field="proposed_dose")
@@ -155,7 +155,7 @@ def decide_dose_change(
         request = session.get(DoseChangeRequest, request_id) if valid_id(request_id) else None
         if request is None:
             raise NotFound(f"no dose change request with id {request_id}", field="request_id")
-        require_access(session, actor, request.patient_id)
+        check_access(session, actor, request.patient_id)
         if request.status != "pending":
             raise Conflict(f"this request is already {request.status}", field="request_id")
         if values.approve:
@@ -196,7 +196,7 @@ def _listed(session: Session, actor: Actor, patient_id: int | None, query: Any) 
         raise PermissionDenied("the dose change queue is for clinicians", field="actor")
     with atomic(session):
         if patient_id is not None:
-            require_access(session, actor, patient_id)
+            check_access(session, actor, patient_id)
             query = query.where(DoseChangeRequest.patient_id == patient_id)
         elif actor.role == "clinician":
             teams = select(care_team_members.c.care_team_id).where(care_team_members.c.user_id == actor.user_id)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from morrow.domain.errors import DomainError, PermissionDenied
 from morrow.runtime import Runtime
-from morrow.services.access import require_access
+from morrow.services.access import check_access
 from morrow.services.actors import Actor
 from morrow.services.auth import SignedIn, resolve
 from morrow.services.people import REQUEST_MEMO
@@ -126,4 +126,4 @@ async def patient_in_path(request: Request, db: DbSession) -> None:
         raise NotSignedIn("sign in to continue", field=None)
     patient_id = int(raw) if is_whole(str(raw)) else -1
     with reading(db):
-        require_access(db, user.actor(origin=client_ip(request)), patient_id)
+        check_access(db, user.actor(origin=client_ip(request)), patient_id)
