@@ -211,4 +211,5 @@ def test_a_write_is_audited_with_its_entity_and_actor(session: Session, cast: Ca
     assert [(r.entity, r.entity_id, r.actor_id) for r in created] == [
         ("questionnaire_response", str(response.id), cast.alice.id)
     ]
-    assert created[0].at is not None and created[0].detail == {}
+    assert created[0].at is not None
+    assert created[0].detail == {}
