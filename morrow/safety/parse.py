@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -261,6 +262,52 @@ def make_dose(
         end=t + active_window_hours(substance, converted) * 3600.0,
         local_date=taken_at.astimezone(zone).date(),
     )
+
+
+def make_doses(rows: Iterable[Sequence[Any]], *, catalog: Catalog, zone: ZoneInfo) -> list[Dose]:
+    """`make_dose` of each (substance_id, form, amount, unit, taken_at) row, named `doses[i]`, with the same
+    checks in the same order and the same result. A stored record repeats a few doses many times, so what
+    does not depend on the time (substance, form, unit conversion, variant, active window) is worked out
+    by `make_dose` for the first row of each distinct substance, form, amount and unit, and reused."""
+    made: list[Dose] = []
+    known: dict[tuple[Any, ...], tuple[Dose, float]] = {}
+    for n, (substance_id, form, amount, unit, taken_at) in enumerate(rows):
+        key = (substance_id, form, type(amount), amount, unit)  # the type too: 1, 1.0 and True are equal keys
+        try:
+            found = known.get(key)
+        except TypeError:  # an unhashable value (not from a database row): validated the long way
+            found = None
+        if found is None:
+            dose = make_dose(
+                substance_id, form, amount, unit, taken_at, where=f"doses[{n}]", catalog=catalog, zone=zone
+            )
+            with contextlib.suppress(TypeError):
+                known[key] = (dose, _window_seconds(dose, catalog))
+            made.append(dose)
+            continue
+        first, window = found
+        moment = _moment(taken_at, f"doses[{n}].taken_at")
+        t = moment.timestamp()
+        made.append(
+            Dose(
+                substance=first.substance,
+                agent=first.agent,
+                variant=first.variant,
+                form=first.form,
+                amount=first.amount,
+                unit=first.unit,
+                taken_at=moment,
+                t=t,
+                end=t + window,
+                local_date=moment.astimezone(zone).date(),
+            )
+        )
+    return made
+
+
+def _window_seconds(dose: Dose, catalog: Catalog) -> float:
+    """The active window of `dose`, in seconds, computed as `make_dose` computes it (bit for bit)."""
+    return active_window_hours(catalog.substance(dose.substance), dose.amount) * 3600.0
 
 
 def _regimen_item(body: Mapping[str, Any], where: str, catalog: Catalog) -> RegimenItem:

@@ -20,8 +20,7 @@ from morrow.safety import evaluate
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.outbox import enqueue
-from morrow.services.people import get_patient
-from morrow.services.situation import StoredSituation, build_situation
+from morrow.services.situation import StoredSituation, build_situation, read_patient
 from morrow.services.tx import atomic
 
 RANK = {"urgent": 0, "warning": 1, "caution": 2, "info": 3}
@@ -32,7 +31,7 @@ SUBSTANCE_CATEGORIES = frozenset({"interaction", "dose", "product", "dependence"
 def check_patient(session: Session, actor: Actor, patient_id: int, now: datetime) -> list[Alert]:
     """Evaluate the patient's record at `now`; return the alerts raised or escalated by this evaluation."""
     with atomic(session):
-        stored = build_situation(session, get_patient(session, patient_id), now)
+        stored = build_situation(session, read_patient(session, patient_id), now)
         findings = [f for f in evaluate(stored.situation, now) if f.severity in ALERTING]
         if not findings:
             return []

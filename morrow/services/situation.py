@@ -11,8 +11,8 @@ a round trip through JSON text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from morrow.safety import (
     Situation,
     active_window_hours,
     make_checkin,
-    make_dose,
+    make_doses,
     make_patient,
     make_regimen_item,
     make_symptom,
@@ -34,6 +34,21 @@ from morrow.safety import (
 
 RECENT_DAYS = 15
 SYMPTOM_SEVERITY_FLOOR = 1  # a symptom rated 0 ("not at all") is not a report of it
+
+
+class PatientFacts(Protocol):
+    """What the rules read of the patient: a `Patient` row, or the Core row `read_patient` returns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def pregnant(self) -> bool: ...
+    @property
+    def opioid_abstinent_since(self) -> date | None: ...
+    @property
+    def taper_completed_on(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,9 @@ _ACTIVE_REGIMEN_ITEMS = (
     )
     .order_by(RegimenItem.id)
 )
+_PATIENT = select(
+    Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on
+).where(Patient.id == bindparam("patient"))
 _LONGEST: dict[int, tuple[Catalog, float]] = {}  # by catalog; the catalog is kept so that its id stays its own
 
 
@@ -105,12 +123,20 @@ def _longest_window_hours(catalog: Catalog) -> float:
     return known[1]
 
 
+def read_patient(session: Session, patient_id: int) -> PatientFacts:
+    """The patient's facts the rules read, as they stand in this transaction (after a flush), without
+    loading the ORM row; the caller has checked that the patient exists."""
+    session.flush()
+    found: PatientFacts = session.connection().execute(_PATIENT, {"patient": patient_id}).one()
+    return found
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """The rows of a patient's record that the rules read at one moment, in the engine's order."""
 
     now: datetime
-    patient: Patient
+    patient: PatientFacts
     doses: list[Any]  # substance_id, form, amount, unit, taken_at, created_at
     responses: list[Any]  # instrument_id, answers, administered_at, created_at
     symptoms: list[Any]  # symptoms (code -> severity), reported_at, created_at
@@ -127,7 +153,7 @@ class StoredRecord:
         ]
 
 
-def read_record(session: Session, patient: Patient, now: datetime, catalog: Catalog | None = None) -> StoredRecord:
+def read_record(session: Session, patient: PatientFacts, now: datetime, catalog: Catalog | None = None) -> StoredRecord:
     catalog = catalog or load_catalog()
     thresholds = rule_book().thresholds
     lookback = timedelta(hours=thresholds.lookback_hours)
@@ -157,7 +183,7 @@ def read_record(session: Session, patient: Patient, now: datetime, catalog: Cata
 
 
 def build_situation(
-    session: Session, patient: Patient, now: datetime, catalog: Catalog | None = None
+    session: Session, patient: PatientFacts, now: datetime, catalog: Catalog | None = None
 ) -> StoredSituation:
     """The engine's situation of the record at `now`, validated as `morrow check` validates its input."""
     catalog = catalog or load_catalog()
@@ -188,19 +214,11 @@ def situation_of_record(record: StoredRecord, catalog: Catalog) -> Situation:
             )
             for n, i in enumerate(record.regimen)
         ],
-        doses=[
-            make_dose(
-                d.substance_id,
-                d.form,
-                d.amount,
-                d.unit,
-                d.taken_at,
-                where=f"doses[{n}]",
-                catalog=catalog,
-                zone=person.timezone,
-            )
-            for n, d in enumerate(record.doses)
-        ],
+        doses=make_doses(
+            ((d.substance_id, d.form, d.amount, d.unit, d.taken_at) for d in record.doses),
+            catalog=catalog,
+            zone=person.timezone,
+        ),
         checkins=[
             make_checkin(r.instrument_id, r.answers, r.administered_at, where=f"checkins[{n}]")
             for n, r in enumerate(record.responses)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from morrow.catalog import load_catalog
 from morrow.db.models import Patient
 from morrow.domain.errors import DomainError
-from morrow.safety import SituationError, evaluate, make_dose, parse_situation
+from morrow.safety import SituationError, evaluate, make_dose, make_doses, parse_situation
 from morrow.services.actors import Actor
 from morrow.services.checkins import record_response
 from morrow.services.doses import log_dose
@@ -160,3 +160,41 @@ def test_a_stored_dose_is_checked_as_a_situation_dose_is() -> None:
     assert (text.value.code, text.value.field) == ("invalid_time", "doses[1].taken_at")
     dose = make_dose("kratom", None, 2000.0, "mg", NOW, where="doses[0]", catalog=catalog, zone=new_york)
     assert (dose.form, dose.amount, dose.unit, dose.local_date.isoformat()) == ("leaf_powder", 2.0, "g", "2026-11-21")
+
+
+dose_kinds = st.tuples(
+    st.sampled_from(["kratom", "alcohol", "fluoxetine", "melatonin", "oxycodone", "kratum"]),
+    st.sampled_from([None, "capsule", "leaf_powder", "7oh_concentrate", "prolonged", "ir_tablet"]),
+    st.sampled_from([2, 2.0, 1.5, 8.0, 2000.0, 0.0, -1.0, True, float("nan")]),
+    st.sampled_from(["g", "mg", "standard_drink", "ml"]),
+)
+taken = st.one_of(
+    st.integers(0, 40 * 24).map(lambda hours: NOW - timedelta(hours=hours)),
+    st.just(datetime(2026, 11, 21, 9)),  # naive: refused
+    st.just("2026-11-20T22:00:00-05:00"),
+)
+# A few kinds of dose, each taken many times (as a stored record repeats them), at times good or bad.
+dose_rows = st.lists(dose_kinds, min_size=1, max_size=3).flatmap(
+    lambda kinds: st.lists(st.tuples(st.sampled_from(kinds), taken).map(lambda pair: (*pair[0], pair[1])), max_size=12)
+)
+
+
+@given(rows=dose_rows, zone=st.sampled_from(["America/New_York", "Europe/Berlin", "Pacific/Auckland"]))
+@settings(max_examples=300, deadline=None)
+def test_doses_made_in_a_batch_are_the_doses_made_one_by_one(rows: list[tuple[Any, ...]], zone: str) -> None:
+    """`make_doses` reuses the checks of a repeated substance, form, amount and unit; what it returns, or the
+    first error it raises, must be exactly what `make_dose` row by row gives (`end` bit for bit)."""
+    catalog, tz = load_catalog(), ZoneInfo(zone)
+
+    def one_by_one() -> list[Any]:
+        return [make_dose(*row, where=f"doses[{n}]", catalog=catalog, zone=tz) for n, row in enumerate(rows)]
+
+    try:
+        expected: Any = one_by_one()
+    except SituationError as exc:
+        expected = (exc.code, exc.field, exc.message)
+    try:
+        batch: Any = make_doses(rows, catalog=catalog, zone=tz)
+    except SituationError as exc:
+        batch = (exc.code, exc.field, exc.message)
+    assert batch == expected
