@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from morrow.db.models import DoseLog
+from morrow.db.models import DoseLog, QuestionnaireResponse
 from morrow.services.actors import Actor
+from morrow.services.checkins import record_response
 from morrow.services.doses import log_dose
 from morrow.services.people import create_patient
 
@@ -76,3 +77,27 @@ def test_different_submissions_at_once_are_all_stored(committed: sessionmaker[Se
     results = run_together(8, submit)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 8
+
+
+def test_the_same_check_in_at_once_from_many_clients_is_stored_once(committed: sessionmaker[Session]) -> None:
+    """A check-in does not look its key up before the insert: the unique index finds a reused key."""
+    with committed() as session:
+        patient_id = create_patient(session, SYSTEM, {"display_name": "Cleo", "timezone": "UTC"}).id
+    sows = {
+        "instrument": "sows",
+        "answers": {"items": [1] * 16},
+        "administered_at": "2026-11-20T22:00:00-05:00",
+        "idempotency_key": "retry-sows-001",
+    }
+
+    def submit(_: int) -> tuple[int, bool]:
+        with committed() as session:
+            stored, created = record_response(session, SYSTEM, patient_id, sows, now=NOW)
+            return stored.id, created
+
+    results = run_together(8, submit)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({stored_id for stored_id, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 7 + [True]
+    with committed() as session, session.begin():
+        assert session.scalar(select(func.count(QuestionnaireResponse.id))) == 1

@@ -96,6 +96,7 @@ def record_response(
         actor,
         then=lambda _: check_patient(session, actor, patient_id, moment),
         now=moment,
+        look_first=False,  # nearly every key is new; a retry is found by the unique index
         model=QuestionnaireResponse,
         entity="questionnaire_response",
         patient_id=patient_id,

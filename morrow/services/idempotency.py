@@ -43,14 +43,20 @@ def store_once(
     matches: Callable[[R], bool],
     then: Callable[[R], object] | None = None,
     now: datetime | None = None,
+    look_first: bool = True,
 ) -> tuple[R, bool]:
     """`(row, True)` when stored now; `(row, False)` when this key was already stored with the same data.
     `then` runs in the same transaction after a new row is stored (the safety evaluation). `now` is when
-    it is recorded (the service's clock: the wall clock in use, the simulated moment in the demo)."""
+    it is recorded (the service's clock: the wall clock in use, the simulated moment in the demo).
+
+    `look_first=False` skips the look-up of the key before the insert and lets the unique index on
+    (patient_id, idempotency_key) find a reused key, answered as a concurrent retry is (below): one
+    statement less inside the write transaction, for a `build` that refuses nothing on its own (a build
+    that checks, like the diary's "this night is taken", must see the stored retry first)."""
     try:
         with atomic(session):
             check_access(session, actor, patient_id)
-            existing = _by_key(session, model, patient_id, key)
+            existing = _by_key(session, model, patient_id, key) if look_first else None
             if existing is not None:
                 return _same_or_conflict(existing, matches, entity), False
             row = build()
@@ -63,7 +69,8 @@ def store_once(
                 then(row)
             return row, True
     except IntegrityError:
-        # A concurrent submission with the same key won the race: answer with what it stored.
+        # The key is stored already (a retry, or a concurrent submission that won the race): answer with
+        # what it stored.
         with atomic(session):
             existing = _by_key(session, model, patient_id, key)
         if existing is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
@@ -54,7 +55,13 @@ class PatientFacts(Protocol):
 @dataclass(frozen=True)
 class StoredSituation:
     situation: Situation
-    recorded_after: dict[str, datetime]  # latest recording time per substance, and "reports" for the rest
+    record: StoredRecord
+
+    @cached_property
+    def recorded_after(self) -> dict[str, datetime]:
+        """The latest recording time per substance, and "reports" for the check-ins and symptoms: read
+        only when a resolved alert's condition is found again (worked out then, not on every write)."""
+        return _recorded_after(self.record)
 
 
 # Built once: this runs on every write, so statements are bound, not rebuilt, and rows are plain tuples.
@@ -188,7 +195,7 @@ def build_situation(
     """The engine's situation of the record at `now`, validated as `morrow check` validates its input."""
     catalog = catalog or load_catalog()
     record = read_record(session, patient, now, catalog)
-    return StoredSituation(situation=situation_of_record(record, catalog), recorded_after=_recorded_after(record))
+    return StoredSituation(situation=situation_of_record(record, catalog), record=record)
 
 
 def situation_of_record(record: StoredRecord, catalog: Catalog) -> Situation:

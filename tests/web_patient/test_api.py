@@ -74,8 +74,16 @@ def test_it_stores_check_ins_diary_and_symptoms_once(web: TestClient, clinic: Cl
     }
     symptoms = {"reported_at": now, "symptoms": {"drowsiness": 1}, "idempotency_key": "api-sym-0001"}
     for path, body in (("/checkins", checkin), ("/symptoms", symptoms)):
-        assert web.post(url + path, json=body, headers=auth).status_code == 201
-        assert web.post(url + path, json=body, headers=auth).status_code == 200
+        first = web.post(url + path, json=body, headers=auth)
+        assert first.status_code == 201
+        again = web.post(url + path, json=body, headers=auth)
+        assert again.status_code == 200
+        assert (again.json()["id"], again.json()["created"]) == (first.json()["id"], False)
+    assert [p["value"] for p in web.get(url + "/progress", headers=auth).json()["peg"]] == [4.0]
+    # The same key with other answers is a mistake of the client, refused whole; nothing changes.
+    other = web.post(url + "/checkins", json=checkin | {"answers": {"items": [9, 9, 9]}}, headers=auth)
+    assert other.status_code == 409
+    assert other.json()["field"] == "idempotency_key"
     assert [p["value"] for p in web.get(url + "/progress", headers=auth).json()["peg"]] == [4.0]
 
 
