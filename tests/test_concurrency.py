@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,13 +51,36 @@ def dose(key: str) -> dict[str, Any]:
     }
 
 
-def test_the_same_submission_at_once_from_many_clients_is_stored_once(committed: sessionmaker[Session]) -> None:
+SOWS = {
+    "instrument": "sows",
+    "answers": {"items": [1] * 16},
+    "administered_at": "2026-11-20T22:00:00-05:00",
+    "idempotency_key": "retry-sows-001",
+}
+SAME_AT_ONCE: dict[str, tuple[Callable[[Session, int], tuple[Any, bool]], Any]] = {
+    "dose": (
+        lambda session, patient_id: log_dose(session, SYSTEM, patient_id, dose("retry-key-001"), now=NOW),
+        DoseLog,
+    ),
+    # A check-in does not look its key up before the insert: the unique index finds the reused key.
+    "check-in": (
+        lambda session, patient_id: record_response(session, SYSTEM, patient_id, SOWS, now=NOW),
+        QuestionnaireResponse,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SAME_AT_ONCE))
+def test_the_same_submission_at_once_from_many_clients_is_stored_once(
+    committed: sessionmaker[Session], kind: str
+) -> None:
+    write, model = SAME_AT_ONCE[kind]
     with committed() as session:
         patient_id = create_patient(session, SYSTEM, {"display_name": "Ana", "timezone": "UTC"}).id
 
     def submit(_: int) -> tuple[int, bool]:
         with committed() as session:
-            stored, created = log_dose(session, SYSTEM, patient_id, dose("retry-key-001"), now=NOW)
+            stored, created = write(session, patient_id)
             return stored.id, created
 
     results = run_together(8, submit)
@@ -63,7 +88,7 @@ def test_the_same_submission_at_once_from_many_clients_is_stored_once(committed:
     assert len({stored_id for stored_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False] * 7 + [True]
     with committed() as session, session.begin():
-        assert session.scalar(select(func.count(DoseLog.id))) == 1
+        assert session.scalar(select(func.count(model.id))) == 1
 
 
 def test_different_submissions_at_once_are_all_stored(committed: sessionmaker[Session]) -> None:
@@ -77,27 +102,3 @@ def test_different_submissions_at_once_are_all_stored(committed: sessionmaker[Se
     results = run_together(8, submit)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 8
-
-
-def test_the_same_check_in_at_once_from_many_clients_is_stored_once(committed: sessionmaker[Session]) -> None:
-    """A check-in does not look its key up before the insert: the unique index finds a reused key."""
-    with committed() as session:
-        patient_id = create_patient(session, SYSTEM, {"display_name": "Cleo", "timezone": "UTC"}).id
-    sows = {
-        "instrument": "sows",
-        "answers": {"items": [1] * 16},
-        "administered_at": "2026-11-20T22:00:00-05:00",
-        "idempotency_key": "retry-sows-001",
-    }
-
-    def submit(_: int) -> tuple[int, bool]:
-        with committed() as session:
-            stored, created = record_response(session, SYSTEM, patient_id, sows, now=NOW)
-            return stored.id, created
-
-    results = run_together(8, submit)
-    assert not [r for r in results if isinstance(r, Exception)], results
-    assert len({stored_id for stored_id, _ in results}) == 1
-    assert sorted(created for _, created in results) == [False] * 7 + [True]
-    with committed() as session, session.begin():
-        assert session.scalar(select(func.count(QuestionnaireResponse.id))) == 1
