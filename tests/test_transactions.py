@@ -8,12 +8,15 @@ first statement until its commit.
 from __future__ import annotations
 
 import fcntl
+import re
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.db.engine import make_engine, make_sessionmaker
@@ -140,3 +143,38 @@ def test_nested_units_join_the_outer_write(sqlite_file: Path, sessions: sessionm
         with reading(session):
             assert session.scalar(select(func.count(Patient.id))) == 2
         assert not gate_is_free(sqlite_file)
+
+
+def test_a_failed_nested_unit_rolls_back_to_its_savepoint_alone(committed: sessionmaker[Session]) -> None:
+    """On the suite's database (SQLite, or PostgreSQL in CI): savepoints are sent as plain SQL text
+    (`morrow.db.engine._plain_savepoints`), seen by SQLAlchemy's events like any statement; a nested unit
+    that fails, here on a statement the database refuses, undoes its own writes only, and the outer unit
+    goes on and commits."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    with committed() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            with atomic(session):
+                create_patient(session, SYSTEM, {"display_name": "Kept", "timezone": "UTC"})
+                with pytest.raises(IntegrityError), atomic(session):
+                    undone = create_patient(session, SYSTEM, {"display_name": "Undone", "timezone": "UTC"})
+                    session.execute(insert(Patient).values(id=undone.id, display_name="same id", timezone="UTC"))
+                with atomic(session):
+                    create_patient(session, SYSTEM, {"display_name": "Also kept", "timezone": "UTC"})
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        with reading(session):
+            names = session.scalars(select(Patient.display_name).order_by(Patient.id)).all()
+    assert names == ["Kept", "Also kept"]
+    savepoints = [s for s in sent if "SAVEPOINT" in s]
+    plain = re.compile(r"(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sa_savepoint_\d+")
+    assert all(plain.fullmatch(s) for s in savepoints)
+    opened = [s.split()[-1] for s in savepoints if s.startswith("SAVEPOINT")]
+    ended = [s.split()[-1] for s in savepoints if not s.startswith("SAVEPOINT")]
+    assert sorted(opened) == sorted(ended)  # each one released or rolled back to, once
+    assert sum(s.startswith("ROLLBACK TO") for s in savepoints) == 1

@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,7 +64,7 @@ def make_engine(raw_url: str, **kwargs: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
     try:
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return _plain_savepoints(create_engine(url, pool_pre_ping=True, **kwargs))
     except NoSuchModuleError:  # pragma: no cover - psycopg is a hard dependency
         raise ConfigurationError("PostgreSQL support needs psycopg 3 installed", field="database_url") from None
 
@@ -80,7 +80,7 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
                 f"MORROW_DATABASE_URL: cannot create the folder {str(parent)!r} for the database: {exc.strerror}",
                 field="database_url",
             ) from None
-    engine = create_engine(url, **kwargs)
+    engine = _plain_savepoints(create_engine(url, **kwargs))
     on_disk = bool(database) and not str(database).startswith("file:")
     _GATES[engine] = WriteGate(Path(f"{database}-writer") if on_disk else None)
 
@@ -102,6 +102,37 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         # busy_timeout cannot wait out; so only transactions declared read-only begin DEFERRED.
         connection.exec_driver_sql("BEGIN" if _READ_ONLY.get() else "BEGIN IMMEDIATE")
 
+    return engine
+
+
+def _plain_savepoints(engine: Engine) -> Engine:
+    """SAVEPOINT, RELEASE and ROLLBACK TO sent as plain SQL text. SQLAlchemy builds and compiles a new
+    statement object for each (the generated names differ, so its statement cache never hits): about
+    55 µs a pair against 14 µs. A write nests one to three of them (`atomic` inside `atomic`), all inside
+    the write lock. The text is what the compiler writes; execution, events and error wrapping are
+    SQLAlchemy's own (`exec_driver_sql`)."""
+    dialect = engine.dialect
+    preparer = dialect.identifier_preparer
+
+    def name_of(name: str) -> str:
+        quoted: str = preparer.format_savepoint(None, name)  # type: ignore[no-untyped-call]
+        return quoted
+
+    def do_savepoint(connection: Connection, name: str) -> None:
+        connection.exec_driver_sql(f"SAVEPOINT {name_of(name)}")
+
+    def do_rollback_to_savepoint(connection: Connection, name: str) -> None:
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name_of(name)}")
+
+    def do_release_savepoint(connection: Connection, name: str) -> None:
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {name_of(name)}")
+
+    # The dialect's documented hooks for these three statements, replaced on this engine's instance only.
+    vars(dialect).update(
+        do_savepoint=do_savepoint,
+        do_rollback_to_savepoint=do_rollback_to_savepoint,
+        do_release_savepoint=do_release_savepoint,
+    )
     return engine
 
 
