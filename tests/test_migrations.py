@@ -12,6 +12,7 @@ from sqlalchemy import Engine, inspect
 from morrow.db.base import Base
 from morrow.db.engine import make_engine
 from morrow.db.migrate import alembic_config, check_no_drift, current_revision, head_revision, upgrade
+from morrow.db.triggers import SQLITE_TRIGGERS
 
 VERSIONS = Path(__file__).resolve().parent.parent / "morrow" / "db" / "migrations" / "versions"
 
@@ -106,3 +107,17 @@ def test_a_batch_migration_keeps_every_row_that_points_at_a_rebuilt_table(tmp_pa
     assert counts() == before
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    # The rebuilt tables lost their triggers with the copy; the migration environment made them again.
+    with engine.begin() as connection:
+        names = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert names == set(SQLITE_TRIGGERS)
+        found = connection.exec_driver_sql(
+            "SELECT regimen_items.id, patients.id, patients.record_version FROM regimen_items "
+            "JOIN regimens ON regimens.id = regimen_items.regimen_id JOIN patients ON patients.id = regimens.patient_id"
+        ).first()
+        assert found is not None
+        item, patient, was = found
+        connection.exec_driver_sql(f"UPDATE regimen_items SET ceiling_dose = 99 WHERE id = {item}")
+        connection.exec_driver_sql(f"UPDATE patients SET pregnant = NOT pregnant WHERE id = {patient}")
+        now = connection.exec_driver_sql(f"SELECT record_version FROM patients WHERE id = {patient}").scalar()
+        assert now == was + 2

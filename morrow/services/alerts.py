@@ -9,30 +9,89 @@ resolution. Urgent alerts are queued in the outbox at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from morrow.db.models import Alert, Finding
+from morrow.catalog import load_catalog
+from morrow.db.models import Alert, Finding, Patient
 from morrow.safety import Finding as EngineFinding
 from morrow.safety import evaluate
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.outbox import enqueue
-from morrow.services.situation import StoredSituation, build_situation, read_patient
-from morrow.services.tx import atomic
+from morrow.services.situation import (
+    StoredRecord,
+    StoredSituation,
+    build_situation,
+    read_patient,
+    read_record,
+    situation_of_record,
+)
+from morrow.services.tx import atomic, reading
 
 RANK = {"urgent": 0, "warning": 1, "caution": 2, "info": 3}
 ALERTING = frozenset({"urgent", "warning", "caution"})
 SUBSTANCE_CATEGORIES = frozenset({"interaction", "dose", "product", "dependence"})
 
 
-def check_patient(session: Session, actor: Actor, patient_id: int, now: datetime) -> list[Alert]:
-    """Evaluate the patient's record at `now`; return the alerts raised or escalated by this evaluation."""
+@dataclass(frozen=True)
+class Foreseen:
+    """A patient's record evaluated as it will be once one new entry is stored, before the write began."""
+
+    version: int  # the record's version when it was read; storing the entry makes it version + 1
+    stored: StoredSituation
+    findings: list[EngineFinding]
+
+
+_RECORD_VERSION = select(Patient.record_version).where(Patient.id == bindparam("patient"))
+
+
+def foresee(
+    session: Session, patient_id: int, now: datetime, with_entry: Callable[[StoredRecord], StoredRecord]
+) -> Foreseen:
+    """Evaluate the patient's record at `now` with an entry not yet stored (`with_entry` adds it to the
+    rows read), in a read-only transaction: on SQLite this holds no write lock, so the evaluation is not
+    part of the time one writer makes the others wait. The version is read first: under PostgreSQL's
+    READ COMMITTED each statement sees the latest commits, so rows newer than the version can only make
+    `check_patient` evaluate again, never accept a stale evaluation. The caller has checked access."""
+    catalog = load_catalog()
+    with reading(session):
+        version = _version(session, patient_id)
+        record = with_entry(read_record(session, read_patient(session, patient_id), now, catalog))
+    stored = StoredSituation(situation=situation_of_record(record, catalog), record=record)
+    return Foreseen(version=version, stored=stored, findings=_alerting(stored, now))
+
+
+def _version(session: Session, patient_id: int) -> int:
+    found: int = session.connection().execute(_RECORD_VERSION, {"patient": patient_id}).scalar_one()
+    return found
+
+
+def _alerting(stored: StoredSituation, now: datetime) -> list[EngineFinding]:
+    return [f for f in evaluate(stored.situation, now) if f.severity in ALERTING]
+
+
+def check_patient(
+    session: Session, actor: Actor, patient_id: int, now: datetime, foreseen: Foreseen | None = None
+) -> list[Alert]:
+    """Evaluate the patient's record at `now`; return the alerts raised or escalated by this evaluation.
+
+    With `foreseen` (the record evaluated before this transaction, with the entry it has just stored), that
+    evaluation is used when the record's version shows that the entry is the only change since: triggers
+    bump the version on every change to what the rules read (`morrow.db.triggers`). Otherwise the record is
+    read and evaluated again here, as it stands in this transaction."""
     with atomic(session):
-        stored = build_situation(session, read_patient(session, patient_id), now)
-        findings = [f for f in evaluate(stored.situation, now) if f.severity in ALERTING]
+        if foreseen is not None:
+            session.flush()
+        if foreseen is not None and _version(session, patient_id) == foreseen.version + 1:
+            stored, findings = foreseen.stored, foreseen.findings
+        else:
+            stored = build_situation(session, read_patient(session, patient_id), now)
+            findings = _alerting(stored, now)
         if not findings:
             return []
         known = session.scalars(

@@ -6,6 +6,7 @@ nobody types a score in. An edit rescored from new answers keeps the old answers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
@@ -20,14 +21,15 @@ from morrow.domain.errors import Conflict, NotFound, PermissionDenied, Validatio
 from morrow.instruments import get_instrument, score
 from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
-from morrow.services.alerts import check_patient
+from morrow.services.alerts import Foreseen, check_patient, foresee
 from morrow.services.audit import audit
 from morrow.services.doses import FUTURE_TOLERANCE, IDEMPOTENCY_KEY
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
 from morrow.services.inputs import Day, Moment, Payload, parse, valid_id
 from morrow.services.people import CLOCK, get_patient
-from morrow.services.tx import atomic
+from morrow.services.situation import NewResponse, with_response
+from morrow.services.tx import atomic, reading
 
 CLINICIAN_RATERS = ("clinician", "system")
 RESPONSE_HISTORY = ("answers", "score", "total", "band", "administered_at", "voided_at")
@@ -82,20 +84,66 @@ def record_response(
     *,
     now: datetime | None = None,
 ) -> tuple[QuestionnaireResponse, bool]:
+    """Score and store a check-in, and evaluate the patient's record with it, in one transaction."""
+    return store_response(session, actor, prepare_response(session, actor, patient_id, data, now=now))
+
+
+@dataclass(frozen=True)
+class PreparedResponse:
+    """A check-in checked, scored and evaluated with the patient's record, ready to be stored."""
+
+    patient_id: int
+    values: ResponseCreate
+    instrument_id: str
+    version: str
+    result: dict[str, Any]
+    rater: str
+    moment: datetime
+    foreseen: Foreseen
+
+
+def prepare_response(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: ResponseCreate | Payload,
+    *,
+    now: datetime | None = None,
+) -> PreparedResponse:
+    """Everything a check-in needs before it is written: the answers checked and scored, and the safety
+    rules run on the patient's record with it (`alerts.foresee`), in a read-only transaction. Call it before
+    the write transaction (`store_response`), so that none of this holds the database's write lock."""
     values = parse(ResponseCreate, data)
     instrument_id = values.instrument.lower()
     definition = _require_rater(actor, instrument_id)
-    if values.administered_at > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+    moment = now or datetime.now(UTC)
+    if values.administered_at > moment + FUTURE_TOLERANCE:
         raise ValidationError("a check-in cannot be dated in the future", field="administered_at")
     result = score(instrument_id, values.answers)
-    total, band = headline(result)
-    rater = "clinician" if definition.rater == "clinician" else "self"
-    moment = now or datetime.now(UTC)
+    with reading(session):
+        check_access(session, actor, patient_id)
+    entry = NewResponse(instrument_id, values.answers, values.administered_at, moment)
+    return PreparedResponse(
+        patient_id=patient_id,
+        values=values,
+        instrument_id=instrument_id,
+        version=definition.version,
+        result=result,
+        rater="clinician" if definition.rater == "clinician" else "self",
+        moment=moment,
+        foreseen=foresee(session, patient_id, moment, lambda record: with_response(record, entry)),
+    )
+
+
+def store_response(session: Session, actor: Actor, prepared: PreparedResponse) -> tuple[QuestionnaireResponse, bool]:
+    """Store a prepared check-in; the evaluation made with it is used unless the record changed since."""
+    values, patient_id, instrument_id = prepared.values, prepared.patient_id, prepared.instrument_id
+    total, band = headline(prepared.result)
     return store_once(
         session,
         actor,
-        then=lambda _: check_patient(session, actor, patient_id, moment),
-        now=moment,
+        then=lambda _: check_patient(session, actor, patient_id, prepared.moment, prepared.foreseen),
+        now=prepared.moment,
         look_first=False,  # nearly every key is new; a retry is found by the unique index
         model=QuestionnaireResponse,
         entity="questionnaire_response",
@@ -104,12 +152,12 @@ def record_response(
         build=lambda: QuestionnaireResponse(
             patient_id=patient_id,
             instrument_id=instrument_id,
-            instrument_version=definition.version,
+            instrument_version=prepared.version,
             answers=values.answers,
-            score=result,
+            score=prepared.result,
             total=total,
             band=band,
-            rater=rater,
+            rater=prepared.rater,
             rater_id=actor.user_id,
             administered_at=values.administered_at,
             idempotency_key=values.idempotency_key,

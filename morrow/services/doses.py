@@ -20,6 +20,7 @@ from morrow.services.audit import audit
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
 from morrow.services.inputs import Moment, Payload, RowId, parse, valid_id
+from morrow.services.locks import lock_patient
 from morrow.services.tx import atomic
 
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
@@ -254,6 +255,10 @@ def _check_regimen_item(session: Session, patient_id: int, values: DoseCreate) -
             which = {"planned": "a planned", "as_needed": "an as-needed", "off_plan": "an off-plan"}[values.kind]
             raise ValidationError(f"{which} dose must name its regimen item", field="regimen_item_id")
         return
+    # The patient's row first, as every regimen change locks it first: storing the dose bumps the patient's
+    # record version (a trigger updates that row), and taking it after the item's lock below could deadlock
+    # with a change that holds the patient and waits for the items.
+    lock_patient(session, patient_id)
     # Key-share lock: a same-day correction that withdraws this item's version (it locks the items for update)
     # waits for this dose, or this dose waits for it and then sees the withdrawal (`regimens._replace`).
     locked = (

@@ -10,10 +10,12 @@ a round trip through JSON text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -90,7 +92,7 @@ _RESPONSES = (
     .where(QuestionnaireResponse.instrument_id.in_(sorted(INSTRUMENTS_READ)))  # the others change no finding
     .where(QuestionnaireResponse.administered_at >= bindparam("since"))
     .where(QuestionnaireResponse.administered_at <= bindparam("now"))
-    .order_by(QuestionnaireResponse.administered_at)
+    .order_by(QuestionnaireResponse.administered_at, QuestionnaireResponse.id)  # ties: in the order stored
 )
 _SYMPTOMS = (
     select(SymptomReport.symptoms, SymptomReport.reported_at, SymptomReport.created_at)
@@ -187,6 +189,28 @@ def read_record(session: Session, patient: PatientFacts, now: datetime, catalog:
         symptoms=list(run(_SYMPTOMS, window).all()),
         regimen=list(run(_ACTIVE_REGIMEN_ITEMS, {"patient": patient.id}).all()),
     )
+
+
+class NewResponse(NamedTuple):
+    """A questionnaire response about to be stored, shaped as a row of `_RESPONSES`."""
+
+    instrument_id: str
+    answers: Any
+    administered_at: datetime
+    created_at: datetime
+
+
+def with_response(record: StoredRecord, new: NewResponse) -> StoredRecord:
+    """The record as `read_record` reads it once `new` is stored (the latest row stored, so last among
+    responses given at the same moment): what the rules will see, worked out before the write."""
+    at = new.administered_at.astimezone(UTC)
+    lookback = timedelta(hours=rule_book().thresholds.lookback_hours)
+    if new.instrument_id not in INSTRUMENTS_READ or not record.now - lookback <= at <= record.now:
+        return record
+    # As the database gives the answers back: JSON, so tuples come back as lists.
+    row = new._replace(answers=json.loads(json.dumps(new.answers)), administered_at=at)
+    place = bisect_right([r.administered_at for r in record.responses], at)
+    return replace(record, responses=[*record.responses[:place], row, *record.responses[place:]])
 
 
 def build_situation(

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Engine
 
 import morrow.db.models  # noqa: F401 - registers every table on the metadata
 from morrow.db.base import Base, UTCDateTime
+from morrow.db.triggers import create_sqlite_triggers, drop_sqlite_triggers
 
 config = context.config
 
@@ -52,8 +53,11 @@ def run_migrations_online() -> None:
             render_item=render_item,
         )
         with context.begin_transaction():
+            if sqlite:  # a table rebuilt by a batch migration would lose them (see morrow.db.triggers)
+                drop_sqlite_triggers(connection)
             context.run_migrations()
             if sqlite:
+                create_sqlite_triggers(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"migration left rows pointing at missing rows: {broken[:5]}")

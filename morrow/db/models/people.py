@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from morrow.db.base import Base, Timestamped, choice
@@ -40,6 +40,9 @@ class Patient(Timestamped, Base):
     opioid_abstinent_since: Mapped[date | None]
     taper_completed_on: Mapped[date | None]
     usual_bedtime: Mapped[str | None] = mapped_column(String(5))
+    # Counts every change to what the safety rules read of this patient; bumped by database triggers
+    # (migration b7d1e0c4a9f2), never by the application. See `morrow.services.alerts.foresee`.
+    record_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     care_teams: Mapped[list[CareTeam]] = relationship(secondary=care_team_patients, back_populates="patients")
 

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from morrow.evidence import find_claims
-from morrow.services.checkins import ResponseCreate, SleepDiaryCreate, record_response, record_sleep_diary
+from morrow.services.checkins import (
+    ResponseCreate,
+    SleepDiaryCreate,
+    prepare_response,
+    record_sleep_diary,
+    store_response,
+)
 from morrow.services.doses import DoseCreate, log_dose
 from morrow.services.patient_views import AlertView, Point, alerts_with_findings, progress, today_view
 from morrow.services.symptoms import SymptomReportCreate, report_symptoms
@@ -205,12 +211,13 @@ async def post_dose(
 async def post_checkin(
     response: Response, patient_id: int, body: ResponseCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
+    prepared = prepare_response(db, actor, patient_id, body)  # scored and evaluated before the write begins
     return _stored(
         db,
         actor,
         patient_id,
         response,
-        lambda: record_response(db, actor, patient_id, body),
+        lambda: store_response(db, actor, prepared),
         lambda row: {"instrument": row.instrument_id, "total": row.total, "band": row.band},
     )
 

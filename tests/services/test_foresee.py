@@ -1,0 +1,117 @@
+"""A check-in's safety evaluation is made before its write transaction (`alerts.foresee`) and used only when
+the record's version shows that nothing else changed it since; otherwise the write evaluates again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import morrow.services.alerts as alerts_service
+from morrow.db.models import Alert, Patient
+from morrow.services.actors import Actor
+from morrow.services.alerts import _alerting
+from morrow.services.checkins import prepare_response, store_response
+from morrow.services.doses import log_dose
+from morrow.services.situation import build_situation
+from morrow.services.tx import atomic
+from tests.conftest import Cast
+from tests.services.test_situation import CHECKINS, NOW, _store, entries
+
+KEYS = iter(range(10**9))
+
+
+def checkin(instrument: str, answers: Any, hours_ago: float) -> dict[str, Any]:
+    at = NOW - timedelta(hours=hours_ago)
+    return {
+        "instrument": instrument,
+        "answers": answers,
+        "administered_at": at.isoformat(),
+        "idempotency_key": f"foresee-{next(KEYS):08d}",
+    }
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entries=entries,
+    pick=st.integers(0, len(CHECKINS) - 1),
+    hours_ago=st.sampled_from([0, 0.5, 23.9, 24, 24.1, 30]),  # around the 24-hour look-back's edge
+    tie=st.booleans(),
+)
+def test_the_foreseen_record_is_the_record_read_after_the_write(
+    session: Session, cast: Cast, entries: list[tuple[str, int, int]], pick: int, hours_ago: float, tie: bool
+) -> None:
+    """Whatever the record, the situation worked out before the write, with the new check-in added, is the
+    one read back after it, rows in the same order (a check-in given at the same moment as a stored one
+    comes after it), and so are the findings."""
+    system = Actor.system("test")
+    patient_id = cast.alice_patient.id
+    for kind, which, ago in entries:
+        _store(session, system, patient_id, kind, which, ago)
+    instrument, answers = CHECKINS[pick]
+    if tie:  # the same moment as a check-in already stored
+        _store(session, system, patient_id, "checkin", pick, int(hours_ago))
+        hours_ago = int(hours_ago)
+    prepared = prepare_response(session, system, patient_id, checkin(instrument, answers, hours_ago), now=NOW)
+    store_response(session, system, prepared)
+    with atomic(session):
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        after = build_situation(session, patient, NOW)
+    foreseen = prepared.foreseen
+    assert [tuple(r) for r in foreseen.stored.record.responses] == [tuple(r) for r in after.record.responses]
+    assert foreseen.stored.situation == after.situation
+    assert foreseen.findings == _alerting(after, NOW)
+    assert foreseen.stored.recorded_after == after.recorded_after
+
+
+def _alcohol_alert(session: Session) -> Alert:
+    with atomic(session):
+        return session.scalars(select(Alert).where(Alert.rule_id == "INT-KRATOM-ALCOHOL")).one()
+
+
+def test_a_record_changed_between_the_evaluation_and_the_write_is_evaluated_again(
+    session: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = cast.actor(cast.alice)
+    patient_id = cast.alice_patient.id
+    evaluated_in_the_write: list[int] = []
+    real = alerts_service.build_situation  # type: ignore[attr-defined]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        evaluated_in_the_write.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(alerts_service, "build_situation", counted)
+    kratom = {"substance": "kratom", "amount": 3, "unit": "g", "taken_at": (NOW - timedelta(hours=2)).isoformat()}
+    log_dose(session, alice, patient_id, kratom | {"idempotency_key": "kratom-00001"}, now=NOW)
+    evaluated_in_the_write.clear()
+
+    # Nothing in between: the evaluation made before the write is the one used.
+    instrument, answers = CHECKINS[0]
+    store_response(
+        session, alice, prepare_response(session, alice, patient_id, checkin(instrument, answers, 1.5), now=NOW)
+    )
+    assert evaluated_in_the_write == []
+
+    # A drink logged from another device after the check-in was evaluated, before it was written: the check-in
+    # evaluated a record without it, so its write evaluates the record again and sees the pair.
+    prepared = prepare_response(session, alice, patient_id, checkin(instrument, answers, 1), now=NOW)
+    assert all(f.rule_id != "INT-KRATOM-ALCOHOL" for f in prepared.foreseen.findings)
+    alcohol = {
+        "substance": "alcohol",
+        "amount": 2,
+        "unit": "standard_drink",
+        "taken_at": (NOW - timedelta(hours=1)).isoformat(),
+    }
+    log_dose(session, alice, patient_id, alcohol | {"idempotency_key": "alcohol-0001"}, now=NOW)
+    assert _alcohol_alert(session).occurrences == 1
+    evaluated_in_the_write.clear()
+    store_response(session, alice, prepared)
+    assert evaluated_in_the_write == [1]
+    assert _alcohol_alert(session).occurrences == 2  # seen again by the check-in's own evaluation
