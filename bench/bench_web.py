@@ -160,6 +160,23 @@ def checkins(port: int, tokens: list[tuple[str, int]]) -> dict[str, Any]:
     }
 
 
+def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> dict[int, float]:
+    """CPU seconds used so far by each process the server started (Linux /proc; empty elsewhere). The
+    kernel hands each of the 8 keep-alive connections to whichever process accepts it first, so the two
+    processes can get 4 and 4 or 6 and 2; the split decides much of a run's result, so it is recorded."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[int, float] = {}
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        for child in map(int, children):
+            for pid in [child, *map(int, Path(f"/proc/{child}/task/{child}/children").read_text().split())]:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return {}
+    return used
+
+
 def reads(port: int, path: str, runs: int, bearer: str) -> list[float]:
     client = Client(port, bearer)
     client.call("GET", path)  # warm-up
@@ -244,7 +261,11 @@ def main() -> int:
                     break
             except OSError:
                 time.sleep(0.1)
+        before = worker_cpu_seconds(server)
         results = checkins(port, tokens)
+        after = worker_cpu_seconds(server)
+        busy = sorted((round(after[pid] - before.get(pid, 0.0), 2) for pid in after), reverse=True)
+        results["checkin_worker_cpu_seconds"] = [seconds for seconds in busy if seconds > 0.05]
         bob, _ = token(port, "bob@bench.test")
         # A patient's one-year timeline in one page (all 180 days of history: about 900 entries).
         timeline = reads(port, "/api/v1/patients/500/timeline?days=365", TIMELINE_RUNS, bob)
@@ -285,6 +306,7 @@ def main() -> int:
     console.print(
         f"Host speed: a 2,000,000-step Python loop took {speed['before']} ms before, {speed['after']} ms after"
     )
+    console.print(f"CPU seconds of each server process during the check-ins: {results['checkin_worker_cpu_seconds']}")
     console.print(f"Wrote bench/results/{name}")
     return 0
 
