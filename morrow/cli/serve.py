@@ -31,12 +31,10 @@ def register(app: typer.Typer) -> None:
         Console().print(f"Morrow is serving on [bold]http://{bind_host}:{bind_port}[/] (Ctrl+C to stop).")
         if workers == 1:
             uvicorn.run(served(create_app(runtime)), host=bind_host, port=bind_port, log_level="info")
-        else:  # each process builds its own app from the same environment
-            uvicorn.run(
-                "morrow.web.asgi:app_factory",
-                factory=True,
-                workers=workers,
-                host=bind_host,
-                port=bind_port,
-                log_level="info",
+        else:  # each process builds its own app from the same environment; connections are dealt in turn
+            from morrow.web.serving import Balancer
+
+            config = uvicorn.Config(
+                "morrow.web.asgi:app_factory", factory=True, host=bind_host, port=bind_port, log_level="info"
             )
+            raise typer.Exit(Balancer(config, workers).run())

@@ -1,0 +1,264 @@
+"""`morrow serve --workers N`: the parent process accepts and deals connections to its server processes in
+turn (decision 0007), replaces a process that dies, and stops cleanly. Run for real: the command in a
+subprocess, or the `Balancer` in this process with tiny applications from `tests/serving_apps.py`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from morrow.web.serving import Balancer
+from tests.cli_helpers import run_morrow
+
+pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _children(pid: int) -> list[int]:
+    """The server processes `pid` started (multiprocessing's resource tracker, also a child, is not one)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(child) for child in path.read_text().split()] if path.exists() else []
+    return [child for child in children if b"spawn_main" in _cmdline(child)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _established_to(port: int, pid: int) -> int:
+    """How many established TCP connections on local `port` process `pid` holds open."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            inodes.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            held += 1
+    return held
+
+
+def _wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.1)
+
+
+def _health(port: int) -> dict[str, object] | None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/health")
+        response = connection.getresponse()
+        body: dict[str, object] = json.loads(response.read())
+        return body if response.status == 200 else None
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def _split(port: int, pids: tuple[int, ...], count: int) -> list[int]:
+    """Open `count` connections one after another, get /health on each, and say how many each of `pids`
+    holds while they are open."""
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(count)]
+    try:
+        for connection in connections:
+            connection.request("GET", "/health")
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        return [_established_to(port, pid) for pid in pids]
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`morrow serve --workers 2` on a fresh, migrated SQLite database, answering on a free port."""
+    env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    assert run_morrow("db", "upgrade", env=env).returncode == 0
+    port = _free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
+    server = subprocess.Popen(
+        [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", "2"],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: _health(port) is not None, 30, "morrow serve answers /health")
+        yield server, port
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.communicate(timeout=30)
+
+
+def test_kept_alive_connections_are_dealt_to_the_processes_in_turn(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    server, port = served
+    workers = _children(server.pid)
+    assert len(workers) == 2
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(8)]
+    try:
+        for connection in connections:  # opened one after another, as eight clients starting together
+            connection.request("GET", "/health")
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        served_by = [_established_to(port, pid) for pid in workers]
+        assert served_by == [4, 4]
+        assert _established_to(port, server.pid) == 0  # the parent kept no copy of any
+        for connection in connections:  # and each connection goes on being served, kept alive
+            connection.request("GET", "/health")
+            response = connection.getresponse()
+            assert response.status == 200
+            assert json.loads(response.read())["status"] == "ok"
+        assert [_established_to(port, pid) for pid in workers] == [4, 4]
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    server, port = served
+    first, second = _children(server.pid)
+    os.kill(first, signal.SIGKILL)
+    _wait_for(
+        lambda: len(_children(server.pid)) == 2 and first not in _children(server.pid),
+        30,
+        "a new server process replaces the killed one",
+    )
+    (replacement,) = set(_children(server.pid)) - {second}
+    # Once the new process says it is ready, it takes its turn again: four new connections, two each.
+    _wait_for(lambda: _split(port, (second, replacement), 2) == [1, 1], 30, "the new process takes connections")
+    assert _split(port, (second, replacement), 4) == [2, 2]
+    server.send_signal(signal.SIGTERM)
+    output, _ = server.communicate(timeout=60)
+    assert server.returncode == 0, output
+    assert f"Server process [{first}] ended" in output
+    for pid in (second, replacement):
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _parent_log() -> Iterator[_Lines]:
+    """What the parent process logs (uvicorn's error logger does not reach pytest's root handler)."""
+    handler = _Lines()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _config(app: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(app, factory=True, host="127.0.0.1", port=port, log_level="warning")
+
+
+def _run_with(balancer: Balancer, check: Callable[[], None]) -> tuple[int, list[BaseException]]:
+    """Run `balancer` in this (the main) thread while `check` runs in another; then stop it."""
+    failures: list[BaseException] = []
+
+    def checking() -> None:
+        try:
+            check()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            balancer.stop()
+
+    thread = threading.Thread(target=checking, daemon=True)
+    thread.start()
+    code = balancer.run()
+    thread.join(30)
+    return code, failures
+
+
+def test_an_application_that_cannot_start_stops_the_server_with_code_3() -> None:
+    balancer = Balancer(_config("tests.serving_apps:broken", _free_port()), 2)
+    watchdog = threading.Timer(60, balancer.stop)  # a server that kept restarting would be stopped here
+    watchdog.start()
+    with _parent_log() as log:
+        started = time.monotonic()
+        code = balancer.run()
+    watchdog.cancel()
+    assert code == 3
+    assert time.monotonic() - started < 60
+    assert any("failed to start" in line and "stopping" in line for line in log.lines)
+    assert not any("starting another" in line for line in log.lines)  # no restart loop
+    assert all(not worker.process.is_alive() for worker in balancer.workers)
+
+
+def test_a_replacement_that_cannot_start_is_retried_while_the_server_lives_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "marked"
+    monkeypatch.setenv("MORROW_TEST_MARKER", str(marker))
+    port = _free_port()
+    balancer = Balancer(_config("tests.serving_apps:fails_while_marked", port), 1)
+
+    def check() -> None:
+        _wait_for(lambda: _health(port) is not None, 30, "the server answers")
+        body = _health(port)
+        assert body is not None
+        marker.touch()  # from now on a new process cannot start
+        os.kill(int(str(body["pid"])), signal.SIGKILL)
+        _wait_for(lambda: any("trying again" in line for line in log.lines), 30, "a failed start is retried")
+        assert balancer.exit_code == 0  # the parent did not give up
+        marker.unlink()  # the cause is gone: the next attempt starts
+        _wait_for(lambda: _health(port) is not None, 30, "the server answers again")
+        again = _health(port)
+        assert again is not None
+        assert again["pid"] != body["pid"]
+
+    with _parent_log() as log:
+        code, failures = _run_with(balancer, check)
+    assert not failures, failures
+    assert code == 0
+    assert any("ended (exit code -9); starting another" in line for line in log.lines)
