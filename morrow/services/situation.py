@@ -68,10 +68,11 @@ class StoredSituation:
 
 # Built once: this runs on every write, so statements are bound, not rebuilt, and rows are plain tuples.
 _DOSE_COLUMNS = (DoseLog.substance_id, DoseLog.form, DoseLog.amount, DoseLog.unit, DoseLog.taken_at, DoseLog.created_at)
-_DOSES = (
+_DOSES = (  # the last 15 days, and before them only substances whose active window may reach the look-back
     select(*_DOSE_COLUMNS)
     .where(DoseLog.patient_id == bindparam("patient"), DoseLog.voided_at.is_(None))
     .where(DoseLog.taken_at >= bindparam("since"), DoseLog.taken_at <= bindparam("now"))
+    .where((DoseLog.taken_at >= bindparam("recent")) | DoseLog.substance_id.in_(bindparam("reaching", expanding=True)))
     .order_by(DoseLog.taken_at, DoseLog.id)
 )
 _LAST_KRATOM = (
@@ -121,15 +122,35 @@ _ACTIVE_REGIMEN_ITEMS = (
 _PATIENT = select(
     Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on
 ).where(Patient.id == bindparam("patient"))
-_LONGEST: dict[int, tuple[Catalog, float]] = {}  # by catalog; the catalog is kept so that its id stays its own
 
 
-def _longest_window_hours(catalog: Catalog) -> float:
-    known = _LONGEST.get(id(catalog))
-    if known is None or known[0] is not catalog:
-        hours = max(active_window_hours(s, 1.0) for s in catalog.substances if s.half_life is not None)
-        known = _LONGEST[id(catalog)] = (catalog, hours)
-    return known[1]
+class _Reach(NamedTuple):
+    catalog: Catalog  # kept so that its id stays its own
+    longest_hours: float  # the longest active window of a substance with a half-life
+    reaching: tuple[str, ...]  # substances a dose of which older than RECENT_DAYS may still be active
+
+
+_REACH: dict[int, _Reach] = {}  # by catalog
+
+
+def _reach(catalog: Catalog) -> _Reach:
+    """Worked out once per catalog. A dose taken before the last RECENT_DAYS is in the record only if its
+    active window reaches the look-back, so only a substance whose window can be longer than RECENT_DAYS
+    less the look-back is read that far back: one with a long half-life (fluoxetine), or one whose window
+    grows with the amount (alcohol). `read_record` still checks each such dose's own window."""
+    known = _REACH.get(id(catalog))
+    if known is None or known.catalog is not catalog:
+        reach_hours = RECENT_DAYS * 24 - rule_book().thresholds.lookback_hours
+        reaching = tuple(
+            sorted(
+                s.id
+                for s in catalog.substances
+                if s.active_hours_per_unit or active_window_hours(s, 1.0) >= reach_hours
+            )
+        )
+        longest = max(active_window_hours(s, 1.0) for s in catalog.substances if s.half_life is not None)
+        known = _REACH[id(catalog)] = _Reach(catalog, longest, reaching)
+    return known
 
 
 def read_patient(session: Session, patient_id: int) -> PatientFacts:
@@ -166,11 +187,13 @@ def read_record(session: Session, patient: PatientFacts, now: datetime, catalog:
     catalog = catalog or load_catalog()
     thresholds = rule_book().thresholds
     lookback = timedelta(hours=thresholds.lookback_hours)
-    earliest = now - max(timedelta(days=RECENT_DAYS), timedelta(hours=_longest_window_hours(catalog)) + lookback)
+    reach = _reach(catalog)
+    earliest = now - max(timedelta(days=RECENT_DAYS), timedelta(hours=reach.longest_hours) + lookback)
+    recent_from, active_from = now - timedelta(days=RECENT_DAYS), now - lookback
     session.flush()  # what this transaction added must be in the record, as an autoflushing query would see it
     run = session.connection().execute  # Core rows: these statements load no ORM objects
-    doses = run(_DOSES, {"patient": patient.id, "since": earliest, "now": now}).all()
-    recent_from, active_from = now - timedelta(days=RECENT_DAYS), now - lookback
+    span = {"patient": patient.id, "since": earliest, "now": now, "recent": recent_from}
+    doses = run(_DOSES, span | {"reaching": reach.reaching}).all()
     kept = [
         d
         for d in doses

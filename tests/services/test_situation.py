@@ -12,12 +12,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import load_catalog
-from morrow.db.models import Patient
+from morrow.db.models import DoseLog, Patient
 from morrow.domain.errors import DomainError
-from morrow.safety import SituationError, evaluate, make_dose, make_doses, parse_situation
+from morrow.safety import (
+    SituationError,
+    active_window_hours,
+    evaluate,
+    make_dose,
+    make_doses,
+    parse_situation,
+    rule_book,
+)
 from morrow.services.actors import Actor
 from morrow.services.checkins import record_response
 from morrow.services.doses import log_dose
@@ -198,3 +207,41 @@ def test_doses_made_in_a_batch_are_the_doses_made_one_by_one(rows: list[tuple[An
     except SituationError as exc:
         batch = (exc.code, exc.field, exc.message)
     assert batch == expected
+
+
+def test_the_record_reads_older_doses_only_of_substances_whose_window_may_reach_the_look_back(
+    session: Session, cast: Cast
+) -> None:
+    """The dose query leaves out, in SQL, doses before the last 15 days of substances whose active window
+    cannot reach the look-back. The doses it gives must be exactly those a check of every stored dose's own
+    window keeps: every kind of dose, around each boundary."""
+    system = Actor.system("test")
+    patient_id = cast.alice_patient.id
+    catalog, rules = load_catalog(), rule_book()
+    lookback = timedelta(hours=rules.thresholds.lookback_hours)
+    ages = [0, 24, 14 * 24, 15 * 24 - 1, 15 * 24, 15 * 24 + 1, 16 * 24, 20 * 24, 23 * 24, 24 * 24, 25 * 24, 26 * 24]
+    for pick in range(len(DOSES)):
+        for hours_ago in ages:
+            _store(session, system, patient_id, "dose", pick, hours_ago)
+    with atomic(session):
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        record = read_record(session, patient, NOW, catalog)
+        stored = session.scalars(
+            select(DoseLog).where(DoseLog.patient_id == patient_id).order_by(DoseLog.taken_at, DoseLog.id)
+        ).all()
+    recent_from, active_from = NOW - timedelta(days=15), NOW - lookback
+    expected = [
+        (d.substance_id, d.amount, d.taken_at)
+        for d in stored
+        if d.taken_at <= NOW
+        and (
+            d.taken_at >= recent_from
+            or d.taken_at + timedelta(hours=active_window_hours(catalog.substance(d.substance_id), d.amount))
+            >= active_from
+        )
+    ]
+    assert [(d.substance_id, d.amount, d.taken_at) for d in record.doses] == expected
+    old = {d.substance_id for d in record.doses if d.taken_at < recent_from}
+    assert old == {"fluoxetine"}  # 24 days of active window; no other kind here reaches that far
+    assert len(stored) == len(DOSES) * len(ages)  # all were stored: the test covers what it says
