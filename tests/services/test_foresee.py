@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 import morrow.services.alerts as alerts_service
 from morrow.db.models import Alert, Patient
@@ -18,6 +18,7 @@ from morrow.services.actors import Actor
 from morrow.services.alerts import _alerting
 from morrow.services.checkins import prepare_response, store_response
 from morrow.services.doses import log_dose
+from morrow.services.people import create_patient
 from morrow.services.situation import build_situation
 from morrow.services.tx import atomic
 from tests.conftest import Cast
@@ -115,3 +116,48 @@ def test_a_record_changed_between_the_evaluation_and_the_write_is_evaluated_agai
     store_response(session, alice, prepared)
     assert evaluated_in_the_write == [1]
     assert _alcohol_alert(session).occurrences == 2  # seen again by the check-in's own evaluation
+
+
+def test_a_dose_committed_from_another_connection_after_the_evaluation_is_seen_by_the_write(
+    committed: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the test above, but for real: the check-in's session and the drink's session are two database
+    connections, each committing on its own, so the version the write reads is what the other connection
+    committed (triggers on SQLite and PostgreSQL alike)."""
+    system = Actor.system("test")
+    evaluated_in_the_write: list[int] = []
+    real = alerts_service.build_situation  # type: ignore[attr-defined]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        evaluated_in_the_write.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(alerts_service, "build_situation", counted)
+    instrument, answers = CHECKINS[0]
+    with committed() as phone, committed() as tablet:
+        patient_id = create_patient(phone, system, {"display_name": "Ana", "timezone": "UTC"}).id
+        kratom = {"substance": "kratom", "amount": 3, "unit": "g", "taken_at": (NOW - timedelta(hours=2)).isoformat()}
+        log_dose(phone, system, patient_id, kratom | {"idempotency_key": "kratom-00002"}, now=NOW)
+
+        # Nothing committed in between: the evaluation made before the write is used.
+        evaluated_in_the_write.clear()
+        store_response(
+            phone, system, prepare_response(phone, system, patient_id, checkin(instrument, answers, 1.5), now=NOW)
+        )
+        assert evaluated_in_the_write == []
+
+        prepared = prepare_response(phone, system, patient_id, checkin(instrument, answers, 1), now=NOW)
+        assert all(f.rule_id != "INT-KRATOM-ALCOHOL" for f in prepared.foreseen.findings)
+        alcohol = {
+            "substance": "alcohol",
+            "amount": 2,
+            "unit": "standard_drink",
+            "taken_at": (NOW - timedelta(hours=1)).isoformat(),
+        }
+        log_dose(tablet, system, patient_id, alcohol | {"idempotency_key": "alcohol-0002"}, now=NOW)
+        assert _alcohol_alert(tablet).occurrences == 1
+        evaluated_in_the_write.clear()
+        store_response(phone, system, prepared)
+        assert evaluated_in_the_write == [1]
+    with committed() as reader:
+        assert _alcohol_alert(reader).occurrences == 2  # the check-in's own evaluation saw the drink
