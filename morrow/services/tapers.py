@@ -135,10 +135,22 @@ def create_taper_plan(
     with atomic(session):
         check_access(session, actor, patient_id)
         if extras.regimen_item_id is not None:
-            item = session.get(RegimenItem, extras.regimen_item_id)
+            # The patient first, then a key-share lock on the item, in the order a dose takes them: a same-day
+            # correction that withdraws the item's version (it locks the items for update, and refuses when a
+            # plan names one) then waits for this plan, or this plan waits for it and sees the withdrawal.
+            lock_patient(session, patient_id)
+            locked = select(RegimenItem).where(RegimenItem.id == extras.regimen_item_id)
+            item = session.scalars(locked.with_for_update(read=True, key_share=True)).first()
             if item is None or item.regimen.patient_id != patient_id:
                 raise NotFound(
                     f"regimen_item_id: no regimen item {extras.regimen_item_id} for this patient",
+                    field="regimen_item_id",
+                )
+            session.refresh(item.regimen)  # as committed now, after the lock (another session may have withdrawn it)
+            if item.regimen.ends_on is not None and item.regimen.ends_on < item.regimen.starts_on:
+                raise Conflict(
+                    f"regimen_item_id: regimen item {item.id} belongs to a version that was withdrawn (never in"
+                    " force); plan against the regimen in force",
                     field="regimen_item_id",
                 )
             if item.substance_id != schedule.substance:

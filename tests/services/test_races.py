@@ -130,3 +130,33 @@ def test_a_dose_and_a_first_day_correction_at_once_never_both_succeed(committed:
         results = run_together(2, act)
         names = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
         assert names in (["Conflict", "dose"], ["Conflict", "correction"]), results
+
+
+def test_a_taper_plan_and_a_first_day_correction_at_once_never_both_succeed(
+    committed: sessionmaker[Session],
+) -> None:
+    """A clinician drafts a taper on today's oxycodone item while another corrects that version on its first day:
+    either the plan is stored and the correction must wait for tomorrow, or the version is withdrawn and the
+    plan is refused. Never a plan that names an item of a version never in force."""
+    for round_ in range(ROUNDS):
+        patient_id = patient(committed, f"Taper first day {round_}")
+        item = {"substance": "oxycodone", "form": "ir_tablet", "dose": 10, "unit": "mg", "schedule": "fixed",
+                "times": ["08:00"], "starts_on": TODAY.isoformat()}  # fmt: skip
+        with committed() as session:
+            today_version = start_regimen(session, SYSTEM, patient_id,
+                                          {"title": "O", "starts_on": TODAY.isoformat(), "items": [item]})  # fmt: skip
+            item_id, version_id = today_version.items[0].id, today_version.id
+
+        def act(index: int, patient_id: int = patient_id, item_id: int = item_id, version_id: int = version_id) -> str:
+            with committed() as session:
+                if index == 0:
+                    plan = taper(TODAY) | {"regimen_item_id": item_id}
+                    create_taper_plan(session, SYSTEM, patient_id, plan, TODAY)
+                    return "plan"
+                change = {"based_on_regimen_id": version_id, "reason": "Typo.", "changes": {item_id: {"dose": 5}}}
+                new_regimen_version(session, SYSTEM, patient_id, TODAY, change)
+                return "correction"
+
+        results = run_together(2, act)
+        names = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
+        assert names in (["Conflict", "plan"], ["Conflict", "correction"]), results

@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from morrow.db.models import TaperPlan
+from morrow.db.models import Regimen, TaperPlan
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from morrow.services.actors import Actor
+from morrow.services.regimens import start_regimen
 from morrow.services.tapers import (
     approve_taper_plan,
     create_taper_plan,
@@ -21,8 +23,9 @@ from morrow.services.tapers import (
     reverse_taper_step,
     taper_status,
 )
+from morrow.services.tx import atomic
 from tests.conftest import Cast
-from tests.services.builders import sows
+from tests.services.builders import item, sows
 
 CREATED = date(2026, 11, 10)
 SOWS_RULE = {"measure": "sows.total", "above": 20, "consecutive_days": 3, "label": "SOWS total"}
@@ -199,3 +202,37 @@ def test_a_superseded_version_cannot_be_changed_and_a_reason_is_required(session
         pause_taper(session, cast.actor(cast.bob), first_id, {"reason": "again"}, date(2026, 11, 21))
     with pytest.raises(PermissionDenied):
         resume_taper(session, cast.actor(cast.alice), first_id + 1, {"reason": "I feel fine"}, date(2026, 11, 21))
+
+
+def _withdrawn_and_current_oxycodone_items(session: Session, cast: Cast) -> tuple[int, int]:
+    """A version planned to start on 20 November, withdrawn on the 10th by one starting on the 18th: the
+    first was never in force. Returns (the withdrawn version's item, the new version's item)."""
+    system = Actor.system("test")
+
+    def version(starts_on: str) -> Regimen:
+        oxycodone = item(
+            substance="oxycodone", form="ir_tablet", dose=10, unit="mg", ceiling_dose=20, starts_on=starts_on
+        )
+        payload = {"title": "Oxycodone", "starts_on": starts_on, "items": [oxycodone]}
+        return start_regimen(session, system, cast.alice_patient.id, payload, today=CREATED)
+
+    planned = version("2026-11-20")
+    current = version("2026-11-18")
+    with atomic(session):
+        session.refresh(planned)
+        assert planned.ends_on is not None
+        assert planned.ends_on < planned.starts_on  # withdrawn
+        return planned.items[0].id, current.items[0].id
+
+
+def test_a_plan_cannot_name_an_item_of_a_withdrawn_version(session: Session, cast: Cast) -> None:
+    withdrawn, current = _withdrawn_and_current_oxycodone_items(session, cast)
+    bob = cast.actor(cast.bob)
+    with pytest.raises(Conflict) as refused:
+        create_taper_plan(session, bob, cast.alice_patient.id, request(regimen_item_id=withdrawn), CREATED)
+    assert refused.value.field == "regimen_item_id"
+    assert "withdrawn" in refused.value.message
+    with atomic(session):
+        assert session.scalar(select(func.count()).select_from(TaperPlan)) == 0  # nothing half-written
+    plan = create_taper_plan(session, bob, cast.alice_patient.id, request(regimen_item_id=current), CREATED)
+    assert (plan.status, plan.regimen_item_id) == ("draft", current)
