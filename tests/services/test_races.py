@@ -5,6 +5,7 @@ On SQLite writes queue one at a time, so these pass there by construction; on Po
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -103,33 +104,47 @@ def test_two_regimen_edits_from_the_same_version_keep_one_and_refuse_the_other(
         assert sorted(statuses) == ["active", "ended"]
 
 
-def test_a_dose_and_a_first_day_correction_at_once_never_both_succeed(committed: sessionmaker[Session]) -> None:
-    """A dose logged against today's version while a clinician corrects that version: either the dose is stored
-    and the correction must wait for tomorrow, or the version is withdrawn and the dose is refused."""
+def race_with_a_first_day_correction(
+    committed: sessionmaker[Session], item: dict[str, Any], corrected_dose: float, record: Callable[..., str]
+) -> None:
+    """`record(session, patient_id, item_id)` (something recorded against today's version of `item`) at the same
+    moment as a clinician's correction of that version on its first day: exactly one of them succeeds, the other
+    is refused (409), in every round."""
     for round_ in range(ROUNDS):
         patient_id = patient(committed, f"First day {round_}")
-        item = {"substance": "kratom", "dose": 2, "unit": "g", "schedule": "fixed", "times": ["08:00"],
-                "starts_on": TODAY.isoformat()}  # fmt: skip
         with committed() as session:
             today_version = start_regimen(session, SYSTEM, patient_id,
-                                          {"title": "K", "starts_on": TODAY.isoformat(), "items": [item]})  # fmt: skip
+                                          {"title": "T", "starts_on": TODAY.isoformat(), "items": [item]})  # fmt: skip
             item_id, version_id = today_version.items[0].id, today_version.id
 
         def act(index: int, patient_id: int = patient_id, item_id: int = item_id, version_id: int = version_id) -> str:
             with committed() as session:
                 if index == 0:
-                    dose = {"substance": "kratom", "amount": 2, "unit": "g", "kind": "planned",
-                            "regimen_item_id": item_id, "taken_at": f"{TODAY.isoformat()}T09:00:00+00:00",
-                            "idempotency_key": f"race-dose-{item_id}"}  # fmt: skip
-                    log_dose(session, SYSTEM, patient_id, dose, now=datetime.combine(TODAY, time(10), tzinfo=UTC))
-                    return "dose"
-                change = {"based_on_regimen_id": version_id, "reason": "Typo.", "changes": {item_id: {"dose": 1.5}}}
+                    return record(session, patient_id, item_id)
+                changes = {item_id: {"dose": corrected_dose}}
+                change = {"based_on_regimen_id": version_id, "reason": "Typo.", "changes": changes}
                 new_regimen_version(session, SYSTEM, patient_id, TODAY, change)
                 return "correction"
 
         results = run_together(2, act)
         names = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
-        assert names in (["Conflict", "dose"], ["Conflict", "correction"]), results
+        assert names in (["Conflict", "correction"], ["Conflict", "recorded"]), results
+
+
+def test_a_dose_and_a_first_day_correction_at_once_never_both_succeed(committed: sessionmaker[Session]) -> None:
+    """A dose logged against today's version while a clinician corrects that version: either the dose is stored
+    and the correction must wait for tomorrow, or the version is withdrawn and the dose is refused."""
+
+    def log(session: Session, patient_id: int, item_id: int) -> str:
+        dose = {"substance": "kratom", "amount": 2, "unit": "g", "kind": "planned", "regimen_item_id": item_id,
+                "taken_at": f"{TODAY.isoformat()}T09:00:00+00:00",
+                "idempotency_key": f"race-dose-{item_id}"}  # fmt: skip
+        log_dose(session, SYSTEM, patient_id, dose, now=datetime.combine(TODAY, time(10), tzinfo=UTC))
+        return "recorded"
+
+    item = {"substance": "kratom", "dose": 2, "unit": "g", "schedule": "fixed", "times": ["08:00"],
+            "starts_on": TODAY.isoformat()}  # fmt: skip
+    race_with_a_first_day_correction(committed, item, 1.5, log)
 
 
 def test_a_taper_plan_and_a_first_day_correction_at_once_never_both_succeed(
@@ -138,25 +153,11 @@ def test_a_taper_plan_and_a_first_day_correction_at_once_never_both_succeed(
     """A clinician drafts a taper on today's oxycodone item while another corrects that version on its first day:
     either the plan is stored and the correction must wait for tomorrow, or the version is withdrawn and the
     plan is refused. Never a plan that names an item of a version never in force."""
-    for round_ in range(ROUNDS):
-        patient_id = patient(committed, f"Taper first day {round_}")
-        item = {"substance": "oxycodone", "form": "ir_tablet", "dose": 10, "unit": "mg", "schedule": "fixed",
-                "times": ["08:00"], "starts_on": TODAY.isoformat()}  # fmt: skip
-        with committed() as session:
-            today_version = start_regimen(session, SYSTEM, patient_id,
-                                          {"title": "O", "starts_on": TODAY.isoformat(), "items": [item]})  # fmt: skip
-            item_id, version_id = today_version.items[0].id, today_version.id
 
-        def act(index: int, patient_id: int = patient_id, item_id: int = item_id, version_id: int = version_id) -> str:
-            with committed() as session:
-                if index == 0:
-                    plan = taper(TODAY) | {"regimen_item_id": item_id}
-                    create_taper_plan(session, SYSTEM, patient_id, plan, TODAY)
-                    return "plan"
-                change = {"based_on_regimen_id": version_id, "reason": "Typo.", "changes": {item_id: {"dose": 5}}}
-                new_regimen_version(session, SYSTEM, patient_id, TODAY, change)
-                return "correction"
+    def plan(session: Session, patient_id: int, item_id: int) -> str:
+        create_taper_plan(session, SYSTEM, patient_id, taper(TODAY) | {"regimen_item_id": item_id}, TODAY)
+        return "recorded"
 
-        results = run_together(2, act)
-        names = sorted(r if isinstance(r, str) else type(r).__name__ for r in results)
-        assert names in (["Conflict", "plan"], ["Conflict", "correction"]), results
+    item = {"substance": "oxycodone", "form": "ir_tablet", "dose": 10, "unit": "mg", "schedule": "fixed",
+            "times": ["08:00"], "starts_on": TODAY.isoformat()}  # fmt: skip
+    race_with_a_first_day_correction(committed, item, 5, plan)
