@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from morrow.db.models import AuditEvent, DoseChangeRequest, Regimen
 from morrow.domain.errors import Conflict, PermissionDenied, ValidationError
+from morrow.services.actors import Actor
+from morrow.services.regimens import start_regimen
 from morrow.services.titration import (
     applied_dose_changes,
     decide_dose_change,
@@ -17,7 +19,7 @@ from morrow.services.titration import (
     propose_dose_change,
 )
 from tests.conftest import Cast
-from tests.services.builders import set_regimen
+from tests.services.builders import item, set_regimen
 
 NOV_10 = date(2026, 11, 10)
 
@@ -207,3 +209,24 @@ def test_every_other_item_is_copied_into_the_new_version(session: Session, cast:
         active = session.scalars(select(Regimen).where(Regimen.status == "active")).one()
         copied = [(i.substance_id, i.form, i.dose, i.minutes_before_bedtime, i.starts_on) for i in active.items]
     assert copied == [("kratom", "capsule", 2.5, None, NOV_10), ("melatonin", "prolonged", 2, 30, NOV_10)]
+
+
+def test_a_dose_change_cannot_be_proposed_on_an_item_of_a_withdrawn_version(session: Session, cast: Cast) -> None:
+    """A version planned from 20 November and withdrawn on the 10th by one from the 18th was never in force;
+    a change proposed against its item (a stale page) is refused, naming the item, and nothing is stored."""
+    system = Actor.system("test")
+
+    def version(starts_on: str) -> Regimen:
+        payload = {"title": "Kratom", "starts_on": starts_on, "items": [item(starts_on=starts_on)]}
+        return start_regimen(session, system, cast.alice_patient.id, payload, today=NOV_10)
+
+    withdrawn = version("2026-11-20").items[0].id
+    version("2026-11-18")
+    with pytest.raises(Conflict) as refused:
+        propose_dose_change(
+            session, cast.actor(cast.alice), withdrawn, {"proposed_dose": 2.5, "reason": "stale page"}, NOV_10
+        )
+    assert refused.value.field == "regimen_item_id"
+    assert str(withdrawn) in refused.value.message
+    with session.begin():
+        assert session.scalar(select(func.count()).select_from(DoseChangeRequest)) == 0
