@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import morrow.services.tapers as tapers_service
 from morrow.db.models import Regimen, TaperPlan
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.services.actors import Actor
@@ -236,3 +237,21 @@ def test_a_plan_cannot_name_an_item_of_a_withdrawn_version(session: Session, cas
         assert session.scalar(select(func.count()).select_from(TaperPlan)) == 0  # nothing half-written
     plan = create_taper_plan(session, bob, cast.alice_patient.id, request(regimen_item_id=current), CREATED)
     assert (plan.status, plan.regimen_item_id) == ("draft", current)
+
+
+def test_an_approval_the_index_refuses_is_a_conflict_to_reload_not_an_error(
+    session: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a plan went live by another way between the check and the write (the check is made to miss it
+    here), the one-live-plan index refuses the approval: the clinician gets a 409 naming the plan, the draft
+    stays a draft, and the session goes on working."""
+    live = approved_plan(session, cast)
+    draft = create_taper_plan(session, cast.actor(cast.bob), cast.alice_patient.id, request(), CREATED).id
+    monkeypatch.setattr(tapers_service, "live_plans", lambda *args, **kwargs: [])
+    with pytest.raises(Conflict) as refused:
+        approve_taper_plan(session, cast.actor(cast.bob), draft)
+    assert refused.value.field == "plan_id"
+    assert "went live meanwhile" in refused.value.message
+    with atomic(session):
+        statuses = {row.id: row.status for row in session.execute(select(TaperPlan.id, TaperPlan.status))}
+    assert statuses == {live: "active", draft: "draft"}
