@@ -263,3 +263,22 @@ def test_a_replacement_that_cannot_start_is_retried_while_the_server_lives_on(
     assert not failures, failures
     assert code == 0
     assert any("ended (exit code -9); starting another" in line for line in log.lines)
+
+
+def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subprocess.Popen[str], int]) -> None:
+    """No orphans: a parent killed outright (no chance to stop them) closes their channels, and each process
+    then finishes what it was doing and exits."""
+    server, _port = served
+    workers = _children(server.pid)
+    assert len(workers) == 2
+    server.kill()
+    server.wait(10)
+
+    def gone(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        return state == "Z"
+
+    _wait_for(lambda: all(gone(pid) for pid in workers), 30, "the server processes exit")
