@@ -3,7 +3,9 @@ import them by name, as `morrow serve` has its own app imported."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +18,18 @@ def healthy() -> FastAPI:
     def health() -> dict[str, object]:
         return {"status": "ok", "pid": os.getpid()}
 
+    @app.get("/slow")
+    async def slow() -> dict[str, object]:  # a request still under way when the server is told to stop
+        await asyncio.sleep(1.5)
+        return {"status": "done", "pid": os.getpid()}
+
     return app
+
+
+def slow_to_start() -> FastAPI:
+    """Takes two seconds to start, so that a test can stop or kill a process while it starts."""
+    time.sleep(2)
+    return healthy()
 
 
 def broken() -> FastAPI:

@@ -52,10 +52,12 @@ def _cmdline(pid: int) -> bytes:
 def _established_to(port: int, pid: int) -> int:
     """How many established TCP connections on local `port` process `pid` holds open."""
     inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
-            inodes.add(fields[9])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        lines = Path(table).read_text().splitlines()[1:] if Path(table).exists() else []
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
     held = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -104,32 +106,33 @@ def _split(port: int, pids: tuple[int, ...], count: int) -> list[int]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
     """`morrow serve --workers 2` on a fresh, migrated SQLite database, answering on a free port."""
     env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     assert run_morrow("db", "upgrade", env=env).returncode == 0
     port = _free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
-    server = subprocess.Popen(
-        [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", "2"],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with (tmp_path / "serve.log").open("w") as log:  # a file, not a pipe: three processes' logs never block
+        server = subprocess.Popen(
+            [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", "2"],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         _wait_for(lambda: _health(port) is not None, 30, "morrow serve answers /health")
-        yield server, port
+        yield server, port, tmp_path / "serve.log"
     finally:
         if server.poll() is None:
             server.kill()
-        server.communicate(timeout=30)
+        server.wait(30)
 
 
 def test_kept_alive_connections_are_dealt_to_the_processes_in_turn(
-    served: tuple[subprocess.Popen[str], int],
+    served: tuple[subprocess.Popen[str], int, Path],
 ) -> None:
-    server, port = served
+    server, port, _log = served
     workers = _children(server.pid)
     assert len(workers) == 2
     connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(8)]
@@ -154,9 +157,9 @@ def test_kept_alive_connections_are_dealt_to_the_processes_in_turn(
 
 
 def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
-    served: tuple[subprocess.Popen[str], int],
+    served: tuple[subprocess.Popen[str], int, Path],
 ) -> None:
-    server, port = served
+    server, port, log = served
     first, second = _children(server.pid)
     os.kill(first, signal.SIGKILL)
 
@@ -170,7 +173,8 @@ def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
     _wait_for(lambda: _split(port, (second, replacement), 2) == [1, 1], 30, "the new process takes connections")
     assert _split(port, (second, replacement), 4) == [2, 2]
     server.send_signal(signal.SIGTERM)
-    output, _ = server.communicate(timeout=60)
+    server.wait(60)
+    output = log.read_text()
     assert server.returncode == 0, output
     assert f"Server process [{first}] ended" in output
     for pid in (second, replacement):
@@ -265,10 +269,10 @@ def test_a_replacement_that_cannot_start_is_retried_while_the_server_lives_on(
     assert any("ended (exit code -9); starting another" in line for line in log.lines)
 
 
-def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subprocess.Popen[str], int]) -> None:
+def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subprocess.Popen[str], int, Path]) -> None:
     """No orphans: a parent killed outright (no chance to stop them) closes their channels, and each process
     then finishes what it was doing and exits."""
-    server, _port = served
+    server, _port, _log = served
     workers = _children(server.pid)
     assert len(workers) == 2
     server.kill()
@@ -282,3 +286,98 @@ def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subproces
         return state == "Z"
 
     _wait_for(lambda: all(gone(pid) for pid in workers), 30, "the server processes exit")
+
+
+def _started_processes(balancer: Balancer, count: int) -> list[int]:
+    _wait_for(
+        lambda: len(balancer.workers) == count and all(w.process.pid for w in balancer.workers),
+        30,
+        f"{count} server processes started",
+    )
+    return [int(w.process.pid or 0) for w in balancer.workers]
+
+
+def test_a_process_killed_while_starting_is_replaced_not_taken_for_a_broken_application() -> None:
+    port = _free_port()
+    balancer = Balancer(_config("tests.serving_apps:slow_to_start", port), 1)
+
+    def check() -> None:
+        (starting,) = _started_processes(balancer, 1)
+        os.kill(starting, signal.SIGKILL)  # long before its two-second start is over
+        _wait_for(lambda: _health(port) is not None, 60, "a replacement serves")
+        assert balancer.exit_code == 0
+
+    with _parent_log() as log:
+        code, failures = _run_with(balancer, check)
+    assert not failures, failures
+    assert code == 0
+    assert any("ended while starting (exit code -9); trying again" in line for line in log.lines), log.lines
+
+
+def test_stopping_while_the_processes_start_is_a_clean_stop() -> None:
+    """Ctrl+C, or a service manager's stop, reaches every process of the group at once: processes ended by
+    that signal while starting are not a failure to start, and the server exits 0."""
+    balancer = Balancer(_config("tests.serving_apps:slow_to_start", _free_port()), 2)
+
+    def check() -> None:
+        for pid in _started_processes(balancer, 2):
+            os.kill(pid, signal.SIGTERM)
+        balancer.stop()
+
+    with _parent_log() as log:
+        code, failures = _run_with(balancer, check)
+    assert not failures, failures
+    assert code == 0, log.lines
+    assert not any("failed to start" in line for line in log.lines)
+
+
+def test_a_request_under_way_is_answered_before_the_server_stops() -> None:
+    port = _free_port()
+    balancer = Balancer(_config("tests.serving_apps:healthy", port), 1)
+    answers: list[tuple[int, dict[str, object]]] = []
+
+    def slow_request() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/slow")
+        response = connection.getresponse()
+        answers.append((response.status, json.loads(response.read())))
+        connection.close()
+
+    def check() -> None:
+        _wait_for(lambda: _health(port) is not None, 30, "the server answers")
+        request = threading.Thread(target=slow_request)
+        request.start()
+        time.sleep(0.5)  # the request is being served (it takes 1.5 s) when the stop comes
+        balancer.stop()
+        request.join(30)
+
+    code, failures = _run_with(balancer, check)
+    assert not failures, failures
+    assert code == 0
+    assert [(status, body["status"]) for status, body in answers] == [(200, "done")]
+
+
+def test_ctrl_c_while_the_server_starts_stops_it_cleanly(tmp_path: Path) -> None:
+    """Ctrl+C in a terminal signals the parent and every server process at once. Stopped while the processes
+    are still starting, `morrow serve` exits 0: not the start-up failure code, which scripts read as broken."""
+    env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    assert run_morrow("db", "upgrade", env=env).returncode == 0
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "morrow", "serve", "--port", str(_free_port()), "--workers", "2"],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )
+    try:
+        _wait_for(lambda: len(_children(server.pid)) == 2, 30, "the server processes are started")
+        os.killpg(server.pid, signal.SIGINT)
+        assert server.wait(60) == 0, log_path.read_text()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(30)
+    assert "failed to start" not in log_path.read_text()

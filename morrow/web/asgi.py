@@ -1,5 +1,5 @@
-"""The app for server processes started by uvicorn itself (`morrow serve --workers N`): each process
-builds its own runtime from the environment, as the parent command did."""
+"""The app for the server processes of `morrow serve --workers N` (started by `morrow.web.serving`): each
+process builds its own runtime from the environment, as the parent command did."""
 
 from __future__ import annotations
 

@@ -12,9 +12,10 @@ connections in turn makes the split even every time (decision 0007).
 How: the parent binds and listens, accepts, and passes each connection's file descriptor to a server process
 over a Unix socket (`SCM_RIGHTS`); the process wraps it in uvicorn's own HTTP protocol, exactly as if it had
 accepted it itself, and serves it until it closes. Requests never pass through the parent. The parent
-starts the processes, starts a new one if one dies (unless it died starting up: then the application is
-broken and the parent stops with uvicorn's start-up failure code, 3), and on SIGINT or SIGTERM stops
-accepting, lets each process finish its requests (uvicorn's graceful shutdown) and ends.
+starts the processes and starts a new one if one dies. If a process exits on its own while starting
+before any process has ever served, the application is broken: the parent stops with uvicorn's start-up
+failure code, 3. Later failed starts are retried with a growing pause. On SIGINT or SIGTERM the parent
+stops accepting, lets each process finish its requests (uvicorn's graceful shutdown) and exits 0.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ logger = logging.getLogger("uvicorn.error")
 
 _SPAWN = multiprocessing.get_context("spawn")
 _TICK = 0.2  # seconds between the parent's checks of its processes and of a stop signal
+_ACCEPT_PAUSE = 1.0  # seconds without accepting after accept() failed (e.g. out of file descriptors)
 _ACCEPT_BATCH = 64  # connections accepted per wake-up before the parent looks at its processes again
 _STOP_GRACE = 30.0  # seconds a process may take to finish its requests after SIGTERM before it is killed
 _START_WAIT = 60.0  # seconds the parent waits for every process to start before it accepts with those ready
@@ -72,7 +74,10 @@ class HandedConnectionsServer(uvicorn.Server):
         self.servers = []
         self._channel.setblocking(False)
         loop.add_reader(self._channel.fileno(), self._receive, loop, create_protocol)
-        self._channel.send(b"r")  # ready: the parent may now prefer this process
+        try:
+            self._channel.send(b"r")  # ready: the parent may now prefer this process
+        except OSError:  # the parent is stopping (or gone) already: stop too, through the usual shutdown
+            self.should_exit = True
         self.started = True
 
     def _receive(self, loop: asyncio.AbstractEventLoop, create_protocol: Callable[..., asyncio.Protocol]) -> None:
@@ -103,6 +108,9 @@ class HandedConnectionsServer(uvicorn.Server):
         if self._loop is not None and self._channel.fileno() != -1:
             self._loop.remove_reader(self._channel.fileno())
         self._channel.close()
+        # Connections received but not yet wrapped join the others first, so that uvicorn's shutdown closes
+        # them too (one left out would hold this process until the parent kills it).
+        await asyncio.gather(*self._taking, return_exceptions=True)
         await super().shutdown(sockets)
 
 
@@ -170,6 +178,8 @@ class Balancer:
             worker.channel.close()
 
     def _replace_dead(self, selector: selectors.BaseSelector) -> None:
+        if self._stopping:  # a signal to the whole group (Ctrl+C, a service stop) ends the processes too
+            return
         for index, worker in enumerate(self.workers):
             if not worker.ended:
                 if worker.process.is_alive():
@@ -177,33 +187,35 @@ class Balancer:
                 worker.process.join()
                 worker.ended = True
                 self._close_channel(worker, selector)
+                code = worker.process.exitcode
                 if worker.ready:
                     logger.warning(
-                        "Server process [%d] ended (exit code %s); starting another.",
-                        worker.process.pid,
-                        worker.process.exitcode,
+                        "Server process [%d] ended (exit code %s); starting another.", worker.process.pid, code
                     )
-                elif not self._ever_ready:  # the application cannot start: every attempt would fail alike
+                elif not self._ever_ready and code is not None and code >= 0:
+                    # It exited on its own before any process ever served: the application cannot start (a
+                    # setting, a migration), and every attempt would fail alike.
                     logger.error(
                         "Server process [%d] failed to start (exit code %s); stopping. Its error is above.",
                         worker.process.pid,
-                        worker.process.exitcode,
+                        code,
                     )
                     self.exit_code = STARTUP_FAILURE
                     self._stopping = True
                     return
-                else:  # the others serve on; try again, less and less often
-                    self._failed_starts += 1
-                    delay = min(_RETRY_MAX, 2.0**self._failed_starts)
-                    self._retry_at = time.monotonic() + delay
-                    logger.error(
-                        "Server process [%d] failed to start (exit code %s); trying again in %.0f s.",
-                        worker.process.pid,
-                        worker.process.exitcode,
-                        delay,
-                    )
+                else:  # it failed, or was killed, while starting: try again, less and less often
+                    self._backoff(f"Server process [{worker.process.pid}] ended while starting (exit code {code})")
             if time.monotonic() >= self._retry_at:
-                self.workers[index] = self._start_worker(selector)
+                try:
+                    self.workers[index] = self._start_worker(selector)
+                except OSError as exc:  # no file descriptors or memory for a process just now
+                    self._backoff(f"Could not start a server process ({exc})")
+
+    def _backoff(self, what: str) -> None:
+        self._failed_starts += 1
+        delay = min(_RETRY_MAX, 2.0**self._failed_starts)
+        self._retry_at = time.monotonic() + delay
+        logger.error("%s; trying again in %.0f s.", what, delay)
 
     def _stop_workers(self) -> None:
         for worker in self.workers:
@@ -238,18 +250,20 @@ class Balancer:
                 return
         logger.error("No server process could take a connection; closing it.")
 
-    def _accept(self, listener: socket.socket) -> None:
+    def _accept(self, listener: socket.socket) -> bool:
+        """Accept what is waiting and hand it out; False if accepting failed (e.g. too many open files), so
+        that the caller pauses accepting for a while and keeps serving what is open."""
         for _ in range(_ACCEPT_BATCH):
             try:
                 connection, _address = listener.accept()
             except (BlockingIOError, InterruptedError):
-                return
-            except OSError as exc:  # e.g. too many open files: wait a little, keep serving what is open
-                logger.error("Could not accept a connection: %s", exc)
-                time.sleep(0.05)
-                return
+                return True
+            except OSError as exc:
+                logger.error("Could not accept a connection (%s); pausing accepting for %.0f s.", exc, _ACCEPT_PAUSE)
+                return False
             with connection:  # the process holds its own copy once handed; this one is closed
                 self._hand_out(connection)
+        return True
 
     # --- main loop -------------------------------------------------------------------------------------
 
@@ -279,17 +293,19 @@ class Balancer:
                 listener.setblocking(False)
                 logger.info("Started parent process [%d]", os.getpid())
                 started = time.monotonic()
-                self.workers = [self._start_worker(selector) for _ in range(self.workers_wanted)]
-                accepting = False
+                for _ in range(self.workers_wanted):  # one by one, so that those started are stopped on error
+                    self.workers.append(self._start_worker(selector))
+                accepting, resume_at = False, 0.0
                 while not self._stopping:
-                    if not accepting and self._all_started(started):
+                    if not accepting and self._all_started(started) and time.monotonic() >= resume_at:
                         selector.register(listener, selectors.EVENT_READ)
                         accepting = True
                     for key, _events in selector.select(_TICK):
-                        if key.fileobj is listener:
-                            self._accept(listener)
-                        else:
+                        if key.fileobj is not listener:
                             self._heard_from(key.data, selector)
+                        elif not self._accept(listener):
+                            selector.unregister(listener)
+                            accepting, resume_at = False, time.monotonic() + _ACCEPT_PAUSE
                     self._replace_dead(selector)
         finally:
             listener.close()
