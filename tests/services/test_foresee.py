@@ -76,11 +76,12 @@ def _alcohol_alert(session: Session) -> Alert:
         return session.scalars(select(Alert).where(Alert.rule_id == "INT-KRATOM-ALCOHOL")).one()
 
 
-def test_a_record_changed_between_the_evaluation_and_the_write_is_evaluated_again(
-    session: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch
+def _a_drink_between_the_evaluation_and_the_write(
+    phone: Session, tablet: Session, actor: Actor, patient_id: int, monkeypatch: pytest.MonkeyPatch, tag: str
 ) -> None:
-    alice = cast.actor(cast.alice)
-    patient_id = cast.alice_patient.id
+    """Kratom; a check-in evaluated and written with nothing in between (the evaluation made before the write
+    is used); then a check-in evaluated on `phone`, a drink logged from `tablet` before it is written, and
+    the write: it evaluated a record without the drink, so it evaluates again and sees the pair."""
     evaluated_in_the_write: list[int] = []
     real = alerts_service.build_situation  # type: ignore[attr-defined]
 
@@ -90,32 +91,30 @@ def test_a_record_changed_between_the_evaluation_and_the_write_is_evaluated_agai
 
     monkeypatch.setattr(alerts_service, "build_situation", counted)
     kratom = {"substance": "kratom", "amount": 3, "unit": "g", "taken_at": (NOW - timedelta(hours=2)).isoformat()}
-    log_dose(session, alice, patient_id, kratom | {"idempotency_key": "kratom-00001"}, now=NOW)
-    evaluated_in_the_write.clear()
-
-    # Nothing in between: the evaluation made before the write is the one used.
+    log_dose(phone, actor, patient_id, kratom | {"idempotency_key": f"kratom-{tag}"}, now=NOW)
     instrument, answers = CHECKINS[0]
-    store_response(
-        session, alice, prepare_response(session, alice, patient_id, checkin(instrument, answers, 1.5), now=NOW)
-    )
+    evaluated_in_the_write.clear()
+    first = prepare_response(phone, actor, patient_id, checkin(instrument, answers, 1.5), now=NOW)
+    store_response(phone, actor, first)
     assert evaluated_in_the_write == []
 
-    # A drink logged from another device after the check-in was evaluated, before it was written: the check-in
-    # evaluated a record without it, so its write evaluates the record again and sees the pair.
-    prepared = prepare_response(session, alice, patient_id, checkin(instrument, answers, 1), now=NOW)
+    prepared = prepare_response(phone, actor, patient_id, checkin(instrument, answers, 1), now=NOW)
     assert all(f.rule_id != "INT-KRATOM-ALCOHOL" for f in prepared.foreseen.findings)
-    alcohol = {
-        "substance": "alcohol",
-        "amount": 2,
-        "unit": "standard_drink",
-        "taken_at": (NOW - timedelta(hours=1)).isoformat(),
-    }
-    log_dose(session, alice, patient_id, alcohol | {"idempotency_key": "alcohol-0001"}, now=NOW)
-    assert _alcohol_alert(session).occurrences == 1
+    drink = {"substance": "alcohol", "amount": 2, "unit": "standard_drink"}
+    taken = {"taken_at": (NOW - timedelta(hours=1)).isoformat(), "idempotency_key": f"alcohol-{tag}"}
+    log_dose(tablet, actor, patient_id, drink | taken, now=NOW)
+    assert _alcohol_alert(tablet).occurrences == 1
     evaluated_in_the_write.clear()
-    store_response(session, alice, prepared)
+    store_response(phone, actor, prepared)
     assert evaluated_in_the_write == [1]
-    assert _alcohol_alert(session).occurrences == 2  # seen again by the check-in's own evaluation
+    assert _alcohol_alert(phone).occurrences == 2  # seen again by the check-in's own evaluation
+
+
+def test_a_record_changed_between_the_evaluation_and_the_write_is_evaluated_again(
+    session: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = cast.actor(cast.alice)
+    _a_drink_between_the_evaluation_and_the_write(session, session, alice, cast.alice_patient.id, monkeypatch, "0001")
 
 
 def test_a_dose_committed_from_another_connection_after_the_evaluation_is_seen_by_the_write(
@@ -125,39 +124,6 @@ def test_a_dose_committed_from_another_connection_after_the_evaluation_is_seen_b
     connections, each committing on its own, so the version the write reads is what the other connection
     committed (triggers on SQLite and PostgreSQL alike)."""
     system = Actor.system("test")
-    evaluated_in_the_write: list[int] = []
-    real = alerts_service.build_situation  # type: ignore[attr-defined]
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        evaluated_in_the_write.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(alerts_service, "build_situation", counted)
-    instrument, answers = CHECKINS[0]
     with committed() as phone, committed() as tablet:
         patient_id = create_patient(phone, system, {"display_name": "Ana", "timezone": "UTC"}).id
-        kratom = {"substance": "kratom", "amount": 3, "unit": "g", "taken_at": (NOW - timedelta(hours=2)).isoformat()}
-        log_dose(phone, system, patient_id, kratom | {"idempotency_key": "kratom-00002"}, now=NOW)
-
-        # Nothing committed in between: the evaluation made before the write is used.
-        evaluated_in_the_write.clear()
-        store_response(
-            phone, system, prepare_response(phone, system, patient_id, checkin(instrument, answers, 1.5), now=NOW)
-        )
-        assert evaluated_in_the_write == []
-
-        prepared = prepare_response(phone, system, patient_id, checkin(instrument, answers, 1), now=NOW)
-        assert all(f.rule_id != "INT-KRATOM-ALCOHOL" for f in prepared.foreseen.findings)
-        alcohol = {
-            "substance": "alcohol",
-            "amount": 2,
-            "unit": "standard_drink",
-            "taken_at": (NOW - timedelta(hours=1)).isoformat(),
-        }
-        log_dose(tablet, system, patient_id, alcohol | {"idempotency_key": "alcohol-0002"}, now=NOW)
-        assert _alcohol_alert(tablet).occurrences == 1
-        evaluated_in_the_write.clear()
-        store_response(phone, system, prepared)
-        assert evaluated_in_the_write == [1]
-    with committed() as reader:
-        assert _alcohol_alert(reader).occurrences == 2  # the check-in's own evaluation saw the drink
+        _a_drink_between_the_evaluation_and_the_write(phone, tablet, system, patient_id, monkeypatch, "0002")
