@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import one_line_error, run_morrow
+from tests.cli_helpers import free_port, one_line_error, run_morrow, start_serving
 
 EXAMPLES = Path(__file__).resolve().parent / "instruments" / "data" / "score_examples.json"
 
@@ -83,27 +80,11 @@ def test_score_refuses_malformed_json_with_exit_2() -> None:
     assert json.loads(result.stdout)["error"]["code"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_serve_answers_on_loopback(env: dict[str, str], workers: str) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_on_loopback(env: dict[str, str], workers: int, tmp_path: Path) -> None:
     run_morrow("db", "upgrade", env=env)
-    port = _free_port()
-    import os
-
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
-    server = subprocess.Popen(
-        [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", workers],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    server = start_serving(env, port, workers, tmp_path / "serve.log")
     try:
         deadline = time.monotonic() + 20
         body = None
@@ -117,7 +98,7 @@ def test_serve_answers_on_loopback(env: dict[str, str], workers: str) -> None:
         assert body["status"] == "ok"
     finally:
         server.terminate()
-        server.communicate(timeout=10)
+        server.wait(10)
 
 
 def test_a_clinic_can_be_set_up_from_the_command_line(env: dict[str, str]) -> None:

@@ -10,7 +10,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,18 +20,9 @@ import pytest
 import uvicorn
 
 from morrow.web.serving import Balancer
-from tests.cli_helpers import run_morrow
+from tests.cli_helpers import free_port, run_morrow, start_serving
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _children(pid: int) -> list[int]:
@@ -106,23 +96,15 @@ def _split(port: int, pids: tuple[int, ...], count: int) -> list[int]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     """`morrow serve --workers 2` on a fresh, migrated SQLite database, answering on a free port."""
     env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     assert run_morrow("db", "upgrade", env=env).returncode == 0
-    port = _free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
-    with (tmp_path / "serve.log").open("w") as log:  # a file, not a pipe: three processes' logs never block
-        server = subprocess.Popen(
-            [sys.executable, "-m", "morrow", "serve", "--port", str(port), "--workers", "2"],
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    port, log = free_port(), tmp_path / "serve.log"
+    server = start_serving(env, port, 2, log)
     try:
         _wait_for(lambda: _health(port) is not None, 30, "morrow serve answers /health")
-        yield server, port, tmp_path / "serve.log"
+        yield server, port, log
     finally:
         if server.poll() is None:
             server.kill()
@@ -130,7 +112,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
 
 
 def test_kept_alive_connections_are_dealt_to_the_processes_in_turn(
-    served: tuple[subprocess.Popen[str], int, Path],
+    served: tuple[subprocess.Popen[bytes], int, Path],
 ) -> None:
     server, port, _log = served
     workers = _children(server.pid)
@@ -157,7 +139,7 @@ def test_kept_alive_connections_are_dealt_to_the_processes_in_turn(
 
 
 def test_a_process_that_dies_is_replaced_and_sigterm_stops_them_all(
-    served: tuple[subprocess.Popen[str], int, Path],
+    served: tuple[subprocess.Popen[bytes], int, Path],
 ) -> None:
     server, port, log = served
     first, second = _children(server.pid)
@@ -226,7 +208,7 @@ def _run_with(balancer: Balancer, check: Callable[[], None]) -> tuple[int, list[
 
 
 def test_an_application_that_cannot_start_stops_the_server_with_code_3() -> None:
-    balancer = Balancer(_config("tests.serving_apps:broken", _free_port()), 2)
+    balancer = Balancer(_config("tests.serving_apps:broken", free_port()), 2)
     watchdog = threading.Timer(60, balancer.stop)  # a server that kept restarting would be stopped here
     watchdog.start()
     with _parent_log() as log:
@@ -245,7 +227,7 @@ def test_a_replacement_that_cannot_start_is_retried_while_the_server_lives_on(
 ) -> None:
     marker = tmp_path / "marked"
     monkeypatch.setenv("MORROW_TEST_MARKER", str(marker))
-    port = _free_port()
+    port = free_port()
     balancer = Balancer(_config("tests.serving_apps:fails_while_marked", port), 1)
 
     def check() -> None:
@@ -269,7 +251,7 @@ def test_a_replacement_that_cannot_start_is_retried_while_the_server_lives_on(
     assert any("ended (exit code -9); starting another" in line for line in log.lines)
 
 
-def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subprocess.Popen[str], int, Path]) -> None:
+def test_server_processes_stop_when_the_parent_is_killed(served: tuple[subprocess.Popen[bytes], int, Path]) -> None:
     """No orphans: a parent killed outright (no chance to stop them) closes their channels, and each process
     then finishes what it was doing and exits."""
     server, _port, _log = served
@@ -298,7 +280,7 @@ def _started_processes(balancer: Balancer, count: int) -> list[int]:
 
 
 def test_a_process_killed_while_starting_is_replaced_not_taken_for_a_broken_application() -> None:
-    port = _free_port()
+    port = free_port()
     balancer = Balancer(_config("tests.serving_apps:slow_to_start", port), 1)
 
     def check() -> None:
@@ -317,7 +299,7 @@ def test_a_process_killed_while_starting_is_replaced_not_taken_for_a_broken_appl
 def test_stopping_while_the_processes_start_is_a_clean_stop() -> None:
     """Ctrl+C, or a service manager's stop, reaches every process of the group at once: processes ended by
     that signal while starting are not a failure to start, and the server exits 0."""
-    balancer = Balancer(_config("tests.serving_apps:slow_to_start", _free_port()), 2)
+    balancer = Balancer(_config("tests.serving_apps:slow_to_start", free_port()), 2)
 
     def check() -> None:
         for pid in _started_processes(balancer, 2):
@@ -332,7 +314,7 @@ def test_stopping_while_the_processes_start_is_a_clean_stop() -> None:
 
 
 def test_a_request_under_way_is_answered_before_the_server_stops() -> None:
-    port = _free_port()
+    port = free_port()
     balancer = Balancer(_config("tests.serving_apps:healthy", port), 1)
     answers: list[tuple[int, dict[str, object]]] = []
 
@@ -362,16 +344,9 @@ def test_ctrl_c_while_the_server_starts_stops_it_cleanly(tmp_path: Path) -> None
     are still starting, `morrow serve` exits 0: not the start-up failure code, which scripts read as broken."""
     env = {"MORROW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     assert run_morrow("db", "upgrade", env=env).returncode == 0
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MORROW_")} | env
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "morrow", "serve", "--port", str(_free_port()), "--workers", "2"],
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, as a terminal gives it
-        )
+    # Its own process group, as a terminal gives it.
+    server = start_serving(env, free_port(), 2, log_path, start_new_session=True)
     try:
         _wait_for(lambda: len(_children(server.pid)) == 2, 30, "the server processes are started")
         os.killpg(server.pid, signal.SIGINT)

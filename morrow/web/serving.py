@@ -55,7 +55,6 @@ class HandedConnectionsServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
         super().__init__(config)
         self._channel = channel
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._taking: set[asyncio.Task[object]] = set()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -70,7 +69,7 @@ class HandedConnectionsServer(uvicorn.Server):
             )
             return protocol
 
-        loop = self._loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
         self.servers = []
         self._channel.setblocking(False)
         loop.add_reader(self._channel.fileno(), self._receive, loop, create_protocol)
@@ -105,8 +104,8 @@ class HandedConnectionsServer(uvicorn.Server):
             logger.warning("Could not take over a connection: %s", task.exception())
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        if self._loop is not None and self._channel.fileno() != -1:
-            self._loop.remove_reader(self._channel.fileno())
+        if self._channel.fileno() != -1:
+            asyncio.get_running_loop().remove_reader(self._channel.fileno())
         self._channel.close()
         # Connections received but not yet wrapped join the others first, so that uvicorn's shutdown closes
         # them too (one left out would hold this process until the parent kills it).
