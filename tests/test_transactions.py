@@ -178,3 +178,42 @@ def test_a_failed_nested_unit_rolls_back_to_its_savepoint_alone(committed: sessi
     ended = [s.split()[-1] for s in savepoints if not s.startswith("SAVEPOINT")]
     assert sorted(opened) == sorted(ended)  # each one released or rolled back to, once
     assert sum(s.startswith("ROLLBACK TO") for s in savepoints) == 1
+
+
+def test_a_nested_unit_without_a_savepoint_joins_the_outer_write_and_fails_with_it(
+    committed: sessionmaker[Session],
+) -> None:
+    """`atomic(savepoint=False)` inside a write sends no SAVEPOINT: its writes are the outer unit's, and an
+    error in it undoes the whole unit once it reaches the outer one. Outside a transaction it is a write
+    of its own, as `atomic` is."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    def add(session: Session, name: str, patient_id: int | None = None) -> None:
+        session.execute(
+            insert(Patient).values(display_name=name, timezone="UTC", **({"id": patient_id} if patient_id else {}))
+        )
+
+    with committed() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            with atomic(session):
+                add(session, "Joined")
+                with atomic(session, savepoint=False):
+                    add(session, "Also joined")
+            with pytest.raises(IntegrityError), atomic(session):
+                add(session, "Undone")
+                with atomic(session, savepoint=False):
+                    add(session, "Undone too", 10_001)
+                    add(session, "same id", 10_001)
+            with atomic(session, savepoint=False):
+                add(session, "On its own")
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        with reading(session):
+            names = session.scalars(select(Patient.display_name).order_by(Patient.id)).all()
+    assert names == ["Joined", "Also joined", "On its own"]
+    assert not [s for s in sent if "SAVEPOINT" in s]

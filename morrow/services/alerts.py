@@ -83,8 +83,9 @@ def check_patient(
     With `foreseen` (the record evaluated before this transaction, with the entry it has just stored), that
     evaluation is used when the record's version shows that the entry is the only change since: triggers
     bump the version on every change to what the rules read (`morrow.db.triggers`). Otherwise the record is
-    read and evaluated again here, as it stands in this transaction."""
-    with atomic(session):
+    read and evaluated again here, as it stands in this transaction. Inside a caller's transaction it
+    takes no savepoint: an error here fails the caller's whole unit (the entry is not stored without it)."""
+    with atomic(session, savepoint=False):
         if foreseen is not None:
             session.flush()
         if foreseen is not None and _version(session, patient_id) == foreseen.version + 1:

@@ -116,8 +116,9 @@ def alerts_with_findings(
     session: Session, actor: Actor, patient_id: int, statuses: tuple[str, ...] = ("open", "acknowledged")
 ) -> list[AlertView]:
     """The patient's alerts, most severe first, each with its latest finding (the words the patient sees).
-    Read as Core rows of the columns shown: this runs after every dose and check-in a patient sends."""
-    with atomic(session):
+    Read as Core rows of the columns shown: this runs after every dose and check-in a patient sends, in
+    its transaction and without a savepoint of its own (a read and its audit row: nothing to undo apart)."""
+    with atomic(session, savepoint=False):
         check_access(session, actor, patient_id)
         session.flush()  # an alert raised or seen again by this transaction is shown as it now stands
         run = session.connection().execute

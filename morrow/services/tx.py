@@ -11,12 +11,20 @@ from morrow.db.engine import deferred_begin, write_gate
 
 
 @contextmanager
-def atomic(session: Session) -> Iterator[Session]:
+def atomic(session: Session, *, savepoint: bool = True) -> Iterator[Session]:
     """One all-or-nothing unit. Sessions do not autobegin, so an open transaction here was begun on
     purpose by the caller (a batch, a test): join it with a SAVEPOINT and leave the commit to it.
-    A new transaction queues at the database's write gate first (see `morrow.db.engine`)."""
+    A new transaction queues at the database's write gate first (see `morrow.db.engine`).
+
+    `savepoint=False` joins an open transaction without a SAVEPOINT: an error here then undoes the
+    caller's whole unit, not this part alone. For a part that no caller recovers from on its own (the
+    safety evaluation and the alerts read back after an entry is stored), where a SAVEPOINT and its
+    RELEASE cost more than the statements they guard."""
     if session.in_transaction():
-        with session.begin_nested():
+        if savepoint:
+            with session.begin_nested():
+                yield session
+        else:
             yield session
     else:
         with write_gate(session.get_bind()), session.begin():
