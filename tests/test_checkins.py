@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from morrow.db.models import QuestionnaireResponse, SleepDiaryEntry, SymptomReport
@@ -63,6 +63,35 @@ def test_a_retried_response_is_stored_once(session: Session, cast: Cast) -> None
         record_response(
             session, cast.actor(cast.alice), cast.alice_patient.id, sows(answers={"items": [0] * 16}), now=NOW
         )
+
+
+def test_a_new_response_is_one_insert_and_reads_back_as_the_database_stored_it(session: Session, cast: Cast) -> None:
+    """A new check-in is written with one Core INSERT, not the ORM's unit of work (`insert_detached`): the
+    object given back holds its id and every column as stored, defaults included, and the session does not
+    track it. A retry answers with the stored row, loaded as usual."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response, created = record_response(session, cast.actor(cast.alice), cast.alice_patient.id, sows(), now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert created
+    assert len([s for s in sent if s.startswith("INSERT INTO questionnaire_responses")]) == 1
+    assert response not in session
+    assert (response.created_at, response.version, response.voided_at) == (NOW, 1, None)
+    with session.begin():
+        stored = session.get(QuestionnaireResponse, response.id)
+    assert stored is not None
+    assert stored is not response
+    columns = [attribute.key for attribute in inspect(QuestionnaireResponse).column_attrs]
+    assert {c: getattr(response, c) for c in columns} == {c: getattr(stored, c) for c in columns}
+    again, created = record_response(session, cast.actor(cast.alice), cast.alice_patient.id, sows(), now=NOW)
+    assert (created, again.id, again in session) == (False, response.id, True)
 
 
 def test_illegal_answers_are_refused_naming_the_item_and_nothing_is_stored(session: Session, cast: Cast) -> None:
