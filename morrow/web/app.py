@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import morrow
 from morrow.runtime import Runtime
 from morrow.web.deps import COOKIE, patient_in_path
+from morrow.web.direct import DirectCheckins
 from morrow.web.errors import document_problems, install_error_handlers
 from morrow.web.routes import admin, auth, clinician, patient, system
 
@@ -25,7 +26,9 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, *, direct: bool = True) -> FastAPI:
+    """The application. `direct=False` leaves out `DirectCheckins`, so that FastAPI answers every check-in
+    too (the tests compare the two)."""
     app = FastAPI(
         title="Morrow",
         version=morrow.__version__,
@@ -42,6 +45,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
 
     document_problems(app)
+    if direct:
+        app.add_middleware(DirectCheckins, runtime=runtime)  # inside SecurityHeaders: its answers get them too
     app.add_middleware(SecurityHeaders)
     return app
 

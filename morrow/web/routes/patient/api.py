@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from morrow.evidence import find_claims
+from morrow.services.actors import Actor
 from morrow.services.checkins import (
     ResponseCreate,
     SleepDiaryCreate,
@@ -152,10 +154,10 @@ def _open(db: DbSession, actor: CurrentActor, patient_id: int) -> list[PatientAl
 # about a fifth of its time) and, under load, the threads of a process took turns at the GIL while one
 # of them held the write lock. Decision 0005 has the measurements and what this costs.
 def _stored(
-    db: DbSession,
-    actor: CurrentActor,
+    db: Session,
+    actor: Actor,
     patient_id: int,
-    response: Response,
+    response: Response | None,
     write: Callable[[], tuple[Any, bool]],
     summary: Callable[[Any], dict[str, Any]],
 ) -> StoredPublic:
@@ -164,8 +166,26 @@ def _stored(
     with atomic(db):
         row, created = write()
         open_alerts = _open(db, actor, patient_id)
-    response.status_code = 201 if created else 200
+    if response is not None:
+        response.status_code = 201 if created else 200
     return StoredPublic(id=row.id, created=created, summary=summary(row), open_alerts=open_alerts)
+
+
+def stored_checkin(
+    db: Session, actor: Actor, patient_id: int, body: ResponseCreate, response: Response | None = None
+) -> StoredPublic:
+    """The work of POST /patients/{id}/checkins, however the request is served (`post_checkin`, or directly
+    by `morrow.web.direct`): scored and evaluated before the write begins, then stored with its alerts
+    read back. 201 when stored now (`created`), 200 when its idempotency key was already stored."""
+    prepared = prepare_response(db, actor, patient_id, body)
+    return _stored(
+        db,
+        actor,
+        patient_id,
+        response,
+        lambda: store_response(db, actor, prepared),
+        lambda row: {"instrument": row.instrument_id, "total": row.total, "band": row.band},
+    )
 
 
 @router.get("/patients/{patient_id}/today", response_model=TodayPublic, summary="Today's plan, doses and alerts")
@@ -211,15 +231,9 @@ async def post_dose(
 async def post_checkin(
     response: Response, patient_id: int, body: ResponseCreate, db: DbSession, actor: CurrentActor
 ) -> StoredPublic:
-    prepared = prepare_response(db, actor, patient_id, body)  # scored and evaluated before the write begins
-    return _stored(
-        db,
-        actor,
-        patient_id,
-        response,
-        lambda: store_response(db, actor, prepared),
-        lambda row: {"instrument": row.instrument_id, "total": row.total, "band": row.band},
-    )
+    """With a bearer token and a JSON body, `morrow.web.direct` answers this route when it succeeds
+    (decision 0008); this is the route's every other answer, and its OpenAPI description."""
+    return stored_checkin(db, actor, patient_id, body, response)
 
 
 @router.post(
