@@ -4,7 +4,7 @@
 (scoring, the safety evaluation, the write) was about four fifths of what the server spent on it: the
 rest was FastAPI's middleware, routing, dependencies and body handling, about half a millisecond. This
 ASGI middleware answers that one request directly when it carries a bearer token and a JSON body, with
-the route's own code (`stored_checkin`) and the same sign-in and access checks, and gives FastAPI every
+the route's own code (`write_checkin`, `checkin_public`) and the same sign-in and access checks, and gives FastAPI every
 other request. Decision 0008 has the measurements.
 
 It answers only a success. Whatever else happens before the write commits (no or an unknown token,
@@ -29,7 +29,7 @@ from morrow.services.auth import resolve
 from morrow.services.checkins import ResponseCreate
 from morrow.services.people import REQUEST_MEMO
 from morrow.services.tx import reading
-from morrow.web.routes.patient.api import StoredPublic, stored_checkin
+from morrow.web.routes.patient.api import StoredPublic, checkin_public, write_checkin
 
 CHECKINS = re.compile(r"/api/v1/patients/([1-9][0-9]{0,17})/checkins")
 MAX_BODY = 64 * 1024  # a check-in is well under 1 KiB; a larger body is the route's to refuse
@@ -78,9 +78,10 @@ class DirectCheckins:
                 with reading(db):
                     check_access(db, actor, patient_id)  # before the body is looked at, as `patient_in_path`
                 checkin = ResponseCreate.model_validate(_decoded(body))  # as FastAPI reads a JSON body
-                return stored_checkin(db, actor, patient_id, checkin)
+                written = write_checkin(db, actor, patient_id, checkin)
             except (DomainError, pydantic.ValidationError):
                 return None  # rolled back: what failed was inside its transaction
+        return checkin_public(written)  # after the commit: a failure here is a 500, never handed on
 
 
 class _NotJson(DomainError):
@@ -90,7 +91,7 @@ class _NotJson(DomainError):
 def _decoded(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError:  # not JSON, or not UTF-8: the route answers with the reason
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep: the route answers why
         raise _NotJson("the request body is not valid JSON", field=None) from None
 
 

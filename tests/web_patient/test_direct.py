@@ -64,6 +64,12 @@ def _counts(committed: sessionmaker[Session]) -> tuple[int, int]:
     return responses, audits
 
 
+def _in_pieces(content: bytes, size: int = 4096) -> Iterator[bytes]:
+    """The body sent as several ASGI messages (`more_body`), as a slow client's arrives."""
+    for start in range(0, len(content), size):
+        yield content[start : start + size]
+
+
 def _shown(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     headers = sorted((k, v) for k, v in response.headers.items() if k not in ("date", "server"))
     return response.status_code, headers, response.content
@@ -111,6 +117,7 @@ def test_a_check_in_is_answered_directly_and_byte_for_byte_as_the_route_answers_
         ("no such patient", 404),
         ("not JSON", 422),
         ("not UTF-8", 400),
+        ("JSON nested too deep to read", 400),
         ("a JSON list", 422),
         ("a field missing", 422),
         ("an unknown field", 422),
@@ -147,6 +154,8 @@ def test_whatever_is_not_a_success_is_the_routes_answer_and_writes_nothing_twice
             content = b"{instrument: sows"
         case "not UTF-8":
             content = b'{"instrument": "\xff"}'
+        case "JSON nested too deep to read":
+            content = b'{"answers": ' + b"[" * 5000 + b"]" * 5000 + b"}"
         case "a JSON list":
             body = [body]
         case "a field missing":
@@ -168,7 +177,7 @@ def test_whatever_is_not_a_success_is_the_routes_answer_and_writes_nothing_twice
     content = content if content is not None else json.dumps(body).encode()
     answered = _direct(direct).answered
     before = _counts(committed)
-    through_direct = direct.post(path, content=content, headers=headers)
+    through_direct = direct.post(path, content=_in_pieces(content), headers=headers)  # replayed piece by piece
     after_direct = _counts(committed)
     through_route = route.post(path, content=content, headers=headers)
     after_route = _counts(committed)
@@ -177,6 +186,17 @@ def test_whatever_is_not_a_success_is_the_routes_answer_and_writes_nothing_twice
     assert _direct(direct).answered == answered
     assert after_direct[0] == before[0]  # nothing stored
     assert after_direct[1] - before[1] == after_route[1] - after_direct[1]  # audited as the route audits, once
+
+
+def test_a_body_in_pieces_is_read_whole(both: tuple[TestClient, TestClient], clinic: Clinic) -> None:
+    direct, _ = both
+    auth = bearer(direct, "alice@example.org") | {"Content-Type": "application/json"}
+    answered = _direct(direct).answered
+    content = json.dumps(_checkin("pieces-key-01")).encode()
+    sent = direct.post(f"/api/v1/patients/{clinic.alice}/checkins", content=_in_pieces(content, 7), headers=auth)
+    assert sent.status_code == 201
+    assert sent.json()["summary"]["total"] == 20.0
+    assert _direct(direct).answered == answered + 1
 
 
 def test_other_requests_on_the_path_go_to_the_route(both: tuple[TestClient, TestClient], clinic: Clinic) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -157,35 +158,51 @@ def _stored(
     db: Session,
     actor: Actor,
     patient_id: int,
-    response: Response | None,
+    response: Response,
     write: Callable[[], tuple[Any, bool]],
     summary: Callable[[Any], dict[str, Any]],
 ) -> StoredPublic:
     """Store an entry, evaluate it and read the open alerts back in one transaction; 201 when stored
     now, 200 when its idempotency key was already stored with the same data."""
+    return _public(_written(db, actor, patient_id, write), summary, response)
+
+
+@dataclass(frozen=True)
+class Written:
+    """An entry's write, committed: the row, whether it was stored now, and the open alerts read back."""
+
+    row: Any
+    created: bool
+    open_alerts: list[PatientAlertPublic]
+
+
+def _written(db: Session, actor: Actor, patient_id: int, write: Callable[[], tuple[Any, bool]]) -> Written:
     with atomic(db):
         row, created = write()
         open_alerts = _open(db, actor, patient_id)
+    return Written(row, created, open_alerts)
+
+
+def _public(written: Written, summary: Callable[[Any], dict[str, Any]], response: Response | None) -> StoredPublic:
     if response is not None:
-        response.status_code = 201 if created else 200
-    return StoredPublic(id=row.id, created=created, summary=summary(row), open_alerts=open_alerts)
+        response.status_code = 201 if written.created else 200
+    row = written.row
+    return StoredPublic(id=row.id, created=written.created, summary=summary(row), open_alerts=written.open_alerts)
 
 
-def stored_checkin(
-    db: Session, actor: Actor, patient_id: int, body: ResponseCreate, response: Response | None = None
-) -> StoredPublic:
-    """The work of POST /patients/{id}/checkins, however the request is served (`post_checkin`, or directly
-    by `morrow.web.direct`): scored and evaluated before the write begins, then stored with its alerts
-    read back. 201 when stored now (`created`), 200 when its idempotency key was already stored."""
+# POST /patients/{id}/checkins, however the request is served: by `post_checkin`, or directly by
+# `morrow.web.direct` (decision 0008), which hands the request to the route if `write_checkin` refuses it
+# and so must not call anything that can refuse after the commit.
+def write_checkin(db: Session, actor: Actor, patient_id: int, body: ResponseCreate) -> Written:
+    """Scored and evaluated before the write begins, then stored with its alerts read back, and committed."""
     prepared = prepare_response(db, actor, patient_id, body)
-    return _stored(
-        db,
-        actor,
-        patient_id,
-        response,
-        lambda: store_response(db, actor, prepared),
-        lambda row: {"instrument": row.instrument_id, "total": row.total, "band": row.band},
-    )
+    return _written(db, actor, patient_id, lambda: store_response(db, actor, prepared))
+
+
+def checkin_public(written: Written, response: Response | None = None) -> StoredPublic:
+    """The answer: 201 when stored now (`created`), 200 when its idempotency key was already stored."""
+    summary = {"instrument": written.row.instrument_id, "total": written.row.total, "band": written.row.band}
+    return _public(written, lambda _: summary, response)
 
 
 @router.get("/patients/{patient_id}/today", response_model=TodayPublic, summary="Today's plan, doses and alerts")
@@ -233,7 +250,7 @@ async def post_checkin(
 ) -> StoredPublic:
     """With a bearer token and a JSON body, `morrow.web.direct` answers this route when it succeeds
     (decision 0008); this is the route's every other answer, and its OpenAPI description."""
-    return stored_checkin(db, actor, patient_id, body, response)
+    return checkin_public(write_checkin(db, actor, patient_id, body), response)
 
 
 @router.post(
