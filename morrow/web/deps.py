@@ -13,6 +13,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from morrow.domain.errors import DomainError, PermissionDenied
 from morrow.runtime import Runtime
@@ -51,11 +52,11 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(db_session)]
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None

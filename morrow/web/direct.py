@@ -4,8 +4,8 @@
 (scoring, the safety evaluation, the write) was about four fifths of what the server spent on it: the
 rest was FastAPI's middleware, routing, dependencies and body handling, about half a millisecond. This
 ASGI middleware answers that one request directly when it carries a bearer token and a JSON body, with
-the route's own code (`write_checkin`, `checkin_public`) and the same sign-in and access checks, and gives FastAPI every
-other request. Decision 0008 has the measurements.
+the route's own code (`write_checkin`, `checkin_public`) and the same sign-in and access checks, and
+gives FastAPI every other request. Decision 0008 has the measurements.
 
 It answers only a success. Whatever else happens before the write commits (no or an unknown token,
 access refused, a body that is not JSON or not a valid check-in, a refusal by the service) rolls back
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pydantic
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from morrow.domain.errors import DomainError
@@ -29,6 +29,7 @@ from morrow.services.auth import resolve
 from morrow.services.checkins import ResponseCreate
 from morrow.services.people import REQUEST_MEMO
 from morrow.services.tx import reading
+from morrow.web.deps import bearer_token, client_ip
 from morrow.web.routes.patient.api import StoredPublic, checkin_public, write_checkin
 
 CHECKINS = re.compile(r"/api/v1/patients/([1-9][0-9]{0,17})/checkins")
@@ -45,12 +46,13 @@ class DirectCheckins:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = CHECKINS.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
-        token = _bearer(scope) if found is not None else None
-        if found is None or token is None or not _json(scope):
+        connection = HTTPConnection(scope) if found is not None else None
+        token = bearer_token(connection) if connection is not None else None
+        if connection is None or found is None or token is None or not _json(connection):
             await self.app(scope, receive, send)
             return
         messages, body = await _read(receive)
-        stored = None if body is None else self._checkin(scope, token, int(found.group(1)), body)
+        stored = None if body is None else self._checkin(connection, token, int(found.group(1)), body)
         if stored is None:
             await self.app(scope, _replaying(messages, receive), send)
             return
@@ -65,49 +67,38 @@ class DirectCheckins:
         await send({"type": "http.response.body", "body": content})
         self.answered += 1
 
-    def _checkin(self, scope: Scope, token: str, patient_id: int, body: bytes) -> StoredPublic | None:
+    def _checkin(self, connection: HTTPConnection, token: str, patient_id: int, body: bytes) -> StoredPublic | None:
         """The stored check-in, or None (nothing written) for the route to answer."""
         with self.runtime.sessions() as db:
             db.info[REQUEST_MEMO] = {}
             signed_in = resolve(db, token)
             if signed_in is None:
                 return None
-            client = scope.get("client")
-            actor = signed_in.actor(origin=client[0] if client else "unknown")
+            actor = signed_in.actor(origin=client_ip(connection))
             try:
                 with reading(db):
                     check_access(db, actor, patient_id)  # before the body is looked at, as `patient_in_path`
-                checkin = ResponseCreate.model_validate(_decoded(body))  # as FastAPI reads a JSON body
-                written = write_checkin(db, actor, patient_id, checkin)
+                data = _decoded(body)
+                if data is None:
+                    return None
+                written = write_checkin(db, actor, patient_id, ResponseCreate.model_validate(data))
             except (DomainError, pydantic.ValidationError):
                 return None  # rolled back: what failed was inside its transaction
         return checkin_public(written)  # after the commit: a failure here is a 500, never handed on
 
 
-class _NotJson(DomainError):
-    code = "invalid_json"
-
-
-def _decoded(body: bytes) -> Any:
+def _decoded(body: bytes) -> object | None:
+    """The body as FastAPI reads JSON, or None when it is not JSON, not UTF-8 or nested too deep to read."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep: the route answers why
-        raise _NotJson("the request body is not valid JSON", field=None) from None
+        found: object = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return found
 
 
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    return None
-
-
-def _json(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return bool(value.split(b";")[0].strip().lower() == b"application/json")
-    return False
+def _json(connection: HTTPConnection) -> bool:
+    media_type = connection.headers.get("content-type", "").split(";")[0]
+    return media_type.strip().lower() == "application/json"
 
 
 async def _read(receive: Receive) -> tuple[list[Message], bytes | None]:

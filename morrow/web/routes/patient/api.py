@@ -164,7 +164,8 @@ def _stored(
 ) -> StoredPublic:
     """Store an entry, evaluate it and read the open alerts back in one transaction; 201 when stored
     now, 200 when its idempotency key was already stored with the same data."""
-    return _public(_written(db, actor, patient_id, write), summary, response)
+    written = _written(db, actor, patient_id, write)
+    return _public(written, summary(written.row), response)
 
 
 @dataclass(frozen=True)
@@ -183,11 +184,10 @@ def _written(db: Session, actor: Actor, patient_id: int, write: Callable[[], tup
     return Written(row, created, open_alerts)
 
 
-def _public(written: Written, summary: Callable[[Any], dict[str, Any]], response: Response | None) -> StoredPublic:
+def _public(written: Written, summary: dict[str, Any], response: Response | None) -> StoredPublic:
     if response is not None:
         response.status_code = 201 if written.created else 200
-    row = written.row
-    return StoredPublic(id=row.id, created=written.created, summary=summary(row), open_alerts=written.open_alerts)
+    return StoredPublic(id=written.row.id, created=written.created, summary=summary, open_alerts=written.open_alerts)
 
 
 # POST /patients/{id}/checkins, however the request is served: by `post_checkin`, or directly by
@@ -201,8 +201,8 @@ def write_checkin(db: Session, actor: Actor, patient_id: int, body: ResponseCrea
 
 def checkin_public(written: Written, response: Response | None = None) -> StoredPublic:
     """The answer: 201 when stored now (`created`), 200 when its idempotency key was already stored."""
-    summary = {"instrument": written.row.instrument_id, "total": written.row.total, "band": written.row.band}
-    return _public(written, lambda _: summary, response)
+    row = written.row
+    return _public(written, {"instrument": row.instrument_id, "total": row.total, "band": row.band}, response)
 
 
 @router.get("/patients/{patient_id}/today", response_model=TodayPublic, summary="Today's plan, doses and alerts")
