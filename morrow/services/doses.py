@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, convert_amount, load_catalog
-from morrow.db.models import DoseLog, Regimen, RegimenItem
+from morrow.db.models import DoseLog
 from morrow.domain.errors import Conflict, NotFound, ValidationError
 from morrow.services.access import check_access
 from morrow.services.actors import Actor
@@ -20,7 +19,7 @@ from morrow.services.audit import audit
 from morrow.services.history import keep_revision
 from morrow.services.idempotency import store_once
 from morrow.services.inputs import Moment, Payload, RowId, parse, valid_id
-from morrow.services.locks import lock_patient
+from morrow.services.locks import lock_regimen_item, withdrawn
 from morrow.services.tx import atomic
 
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
@@ -246,29 +245,17 @@ def _dose(session: Session, actor: Actor, dose_id: int) -> DoseLog:
     return dose
 
 
-_VERSION = select(Regimen.patient_id, Regimen.starts_on, Regimen.ends_on).where(Regimen.id == bindparam("regimen"))
-
-
 def _check_regimen_item(session: Session, patient_id: int, values: DoseCreate) -> None:
     if values.regimen_item_id is None:
         if values.kind != "unplanned":
             which = {"planned": "a planned", "as_needed": "an as-needed", "off_plan": "an off-plan"}[values.kind]
             raise ValidationError(f"{which} dose must name its regimen item", field="regimen_item_id")
         return
-    # The patient's row first, as every regimen change locks it first: storing the dose bumps the patient's
-    # record version (a trigger updates that row), and taking it after the item's lock below could deadlock
-    # with a change that holds the patient and waits for the items.
-    lock_patient(session, patient_id)
-    # Key-share lock: a same-day correction that withdraws this item's version (it locks the items for update)
-    # waits for this dose, or this dose waits for it and then sees the withdrawal (`regimens._replace`).
-    locked = (
-        select(RegimenItem).where(RegimenItem.id == values.regimen_item_id).with_for_update(read=True, key_share=True)
-    )
-    item = session.scalars(locked).first()
-    owner = None if item is None else session.execute(_VERSION, {"regimen": item.regimen_id}).one()
-    if item is None or owner is None or owner.patient_id != patient_id:
+    found = lock_regimen_item(session, patient_id, values.regimen_item_id)
+    if found is None:
         raise NotFound(f"no regimen item {values.regimen_item_id} for this patient", field="regimen_item_id")
-    if owner.ends_on is not None and owner.ends_on < owner.starts_on:
+    item, version = found
+    if withdrawn(version):
         raise Conflict(
             f"regimen item {item.id} belongs to a version that was withdrawn; reload the page to log against the "
             "regimen in force",

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from morrow.catalog import Catalog, load_catalog
-from morrow.db.models import RegimenItem, TaperPlan, TaperStep
+from morrow.db.models import TaperPlan, TaperStep
 from morrow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from morrow.regimens import (
     TaperRequest,
@@ -46,7 +46,7 @@ from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.hold_measures import measure_label, measure_range
 from morrow.services.inputs import LATEST, Payload, RowId, parse, valid_id
-from morrow.services.locks import lock_patient
+from morrow.services.locks import lock_patient, lock_regimen_item, withdrawn
 from morrow.services.regimens import plausible_amount
 from morrow.services.taper_status import LIVE, TaperView, live_plans, schedule_of, taper_status
 from morrow.services.tx import atomic
@@ -135,19 +135,16 @@ def create_taper_plan(
     with atomic(session):
         check_access(session, actor, patient_id)
         if extras.regimen_item_id is not None:
-            # The patient first, then a key-share lock on the item, in the order a dose takes them: a same-day
-            # correction that withdraws the item's version (it locks the items for update, and refuses when a
-            # plan names one) then waits for this plan, or this plan waits for it and sees the withdrawal.
-            lock_patient(session, patient_id)
-            locked = select(RegimenItem).where(RegimenItem.id == extras.regimen_item_id)
-            item = session.scalars(locked.with_for_update(read=True, key_share=True)).first()
-            if item is None or item.regimen.patient_id != patient_id:
+            # Locked as a dose locks it (`lock_regimen_item`): a same-day correction that withdraws the item's
+            # version then waits for this plan (and refuses, as a plan names the item), or this plan sees it.
+            found = lock_regimen_item(session, patient_id, extras.regimen_item_id)
+            if found is None:
                 raise NotFound(
                     f"regimen_item_id: no regimen item {extras.regimen_item_id} for this patient",
                     field="regimen_item_id",
                 )
-            session.refresh(item.regimen)  # as committed now, after the lock (another session may have withdrawn it)
-            if item.regimen.ends_on is not None and item.regimen.ends_on < item.regimen.starts_on:
+            item, version = found
+            if withdrawn(version):
                 raise Conflict(
                     f"regimen_item_id: regimen item {item.id} belongs to a version that was withdrawn (never in"
                     " force); plan against the regimen in force",

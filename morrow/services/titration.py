@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
@@ -31,6 +31,7 @@ from morrow.services.actors import Actor
 from morrow.services.audit import audit
 from morrow.services.doses import check_amount
 from morrow.services.inputs import Payload, parse, valid_id
+from morrow.services.locks import lock_regimen_item
 from morrow.services.regimens import copied_item, start_regimen
 from morrow.services.tx import atomic
 
@@ -77,9 +78,19 @@ def propose_dose_change(
     values = parse(DoseChangeCreate, data)
     catalog = catalog or load_catalog()
     with atomic(session):
-        item = _active_item(session, regimen_item_id)
-        patient_id = item.regimen.patient_id
+        patient_id = _patient_of(session, regimen_item_id)
         check_access(session, actor, patient_id)
+        # Locked as a dose locks it: a same-day correction that withdraws the item's version then waits for
+        # this request (and refuses, as a request names the item), or this request sees the version ended.
+        found = lock_regimen_item(session, patient_id, regimen_item_id)
+        if found is None:  # moved to another patient in between: not something a request can follow
+            raise NotFound(f"no regimen item with id {regimen_item_id}", field="regimen_item_id")
+        item, version = found
+        if version.status != "active":
+            raise Conflict(
+                f"regimen item {item.id} belongs to a regimen that has ended; propose against the current one",
+                field="regimen_item_id",
+            )
         if item.ends_on is not None and item.ends_on < today:
             raise Conflict(f"regimen item {item.id} ended on {item.ends_on}", field="regimen_item_id")
         check_amount(catalog, item.substance_id, values.proposed_dose, item.unit, field="proposed_dose")
@@ -207,16 +218,20 @@ def _listed(session: Session, actor: Actor, patient_id: int | None, query: Any) 
     return rows
 
 
-def _active_item(session: Session, regimen_item_id: int) -> RegimenItem:
-    item = session.get(RegimenItem, regimen_item_id) if valid_id(regimen_item_id) else None
-    if item is None:
+def _patient_of(session: Session, regimen_item_id: int) -> int:
+    """Whose regimen item this is (checked again under the lock); NotFound when there is no such item."""
+    owner = _OWNER if valid_id(regimen_item_id) else None
+    found = None if owner is None else session.scalar(owner, {"item": regimen_item_id})
+    if found is None:
         raise NotFound(f"no regimen item with id {regimen_item_id}", field="regimen_item_id")
-    if item.regimen.status != "active":
-        raise Conflict(
-            f"regimen item {item.id} belongs to a regimen that has ended; propose against the current one",
-            field="regimen_item_id",
-        )
-    return item
+    return int(found)
+
+
+_OWNER = (
+    select(Regimen.patient_id)
+    .join(RegimenItem, RegimenItem.regimen_id == Regimen.id)
+    .where(RegimenItem.id == bindparam("item"))
+)
 
 
 def _earlier_changes(session: Session, item: RegimenItem) -> list[DoseChange]:

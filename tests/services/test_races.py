@@ -20,6 +20,7 @@ from morrow.services.people import create_patient
 from morrow.services.regimen_versions import new_regimen_version
 from morrow.services.regimens import start_regimen
 from morrow.services.tapers import approve_taper_plan, create_taper_plan, pause_taper
+from morrow.services.titration import propose_dose_change
 from tests.test_concurrency import run_together
 
 SYSTEM = Actor.system("test")
@@ -161,3 +162,19 @@ def test_a_taper_plan_and_a_first_day_correction_at_once_never_both_succeed(
     item = {"substance": "oxycodone", "form": "ir_tablet", "dose": 10, "unit": "mg", "schedule": "fixed",
             "times": ["08:00"], "starts_on": TODAY.isoformat()}  # fmt: skip
     race_with_a_first_day_correction(committed, item, 5, plan)
+
+
+def test_a_dose_change_request_and_a_first_day_correction_at_once_never_both_succeed(
+    committed: sessionmaker[Session],
+) -> None:
+    """A clinician proposes a higher dose of today's item, waiting for approval, while another corrects that
+    version on its first day: either the request is stored and the correction must wait for tomorrow, or the
+    version is withdrawn and the request is refused. Never a pending request against a version never in force."""
+
+    def propose(session: Session, patient_id: int, item_id: int) -> str:
+        propose_dose_change(session, SYSTEM, item_id, {"proposed_dose": 3, "reason": "Still in withdrawal."}, TODAY)
+        return "recorded"
+
+    item = {"substance": "kratom", "dose": 2, "unit": "g", "schedule": "fixed", "times": ["08:00"],
+            "ceiling_dose": 4, "starts_on": TODAY.isoformat()}  # fmt: skip
+    race_with_a_first_day_correction(committed, item, 1.5, propose)
