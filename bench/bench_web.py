@@ -162,8 +162,9 @@ def checkins(port: int, tokens: list[tuple[str, int]]) -> dict[str, Any]:
 
 def worker_cpu_seconds(server: subprocess.Popen[bytes]) -> dict[int, float]:
     """CPU seconds used so far by each process the server started (Linux /proc; empty elsewhere). The
-    kernel hands each of the 8 keep-alive connections to whichever process accepts it first, so the two
-    processes can get 4 and 4 or 6 and 2; the split decides much of a run's result, so it is recorded."""
+    parent deals the 8 keep-alive connections out in turn (decision 0007), so the two processes should
+    get 4 and 4 and about the same CPU; a lopsided split would decide much of a run's result, so it is
+    recorded."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     used: dict[int, float] = {}
     try:

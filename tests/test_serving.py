@@ -4,6 +4,7 @@ subprocess, or the `Balancer` in this process with tiny applications from `tests
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import logging
@@ -356,3 +357,27 @@ def test_ctrl_c_while_the_server_starts_stops_it_cleanly(tmp_path: Path) -> None
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(30)
     assert "failed to start" not in log_path.read_text()
+
+
+class _Listener:
+    """A listening socket whose `accept` fails as the kernel can: each error in turn, then nothing waits."""
+
+    def __init__(self, *errors: OSError) -> None:
+        self.errors = list(errors)
+
+    def accept(self) -> tuple[object, object]:
+        raise self.errors.pop(0) if self.errors else BlockingIOError()
+
+
+@pytest.mark.parametrize(
+    ("error", "keeps_accepting"),
+    [
+        (ConnectionAbortedError(errno.ECONNABORTED, "aborted"), True),  # one client gave up: skip it
+        (OSError(errno.EPROTO, "protocol error"), True),  # that one connection's error
+        (OSError(errno.EMFILE, "too many open files"), False),  # out of resources: pause
+        (OSError(errno.ENOBUFS, "no buffer space"), False),
+    ],
+)
+def test_only_running_out_of_resources_pauses_accepting(error: OSError, keeps_accepting: bool) -> None:
+    balancer = Balancer(uvicorn.Config("tests.serving_apps:healthy"), 2)
+    assert balancer._accept(_Listener(error)) is keeps_accepting  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import multiprocessing
 import os
@@ -43,6 +44,7 @@ logger = logging.getLogger("uvicorn.error")
 _SPAWN = multiprocessing.get_context("spawn")
 _TICK = 0.2  # seconds between the parent's checks of its processes and of a stop signal
 _ACCEPT_PAUSE = 1.0  # seconds without accepting after accept() failed (e.g. out of file descriptors)
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})  # as asyncio pauses for
 _ACCEPT_BATCH = 64  # connections accepted per wake-up before the parent looks at its processes again
 _STOP_GRACE = 30.0  # seconds a process may take to finish its requests after SIGTERM before it is killed
 _START_WAIT = 60.0  # seconds the parent waits for every process to start before it accepts with those ready
@@ -257,9 +259,14 @@ class Balancer:
                 connection, _address = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return True
+            except ConnectionAbortedError:
+                continue  # the client gave up before it was accepted: nothing to serve (as asyncio's own accept)
             except OSError as exc:
-                logger.error("Could not accept a connection (%s); pausing accepting for %.0f s.", exc, _ACCEPT_PAUSE)
-                return False
+                if exc.errno in _OUT_OF_RESOURCES:
+                    logger.error("Could not accept a connection (%s); pausing for %.0f s.", exc, _ACCEPT_PAUSE)
+                    return False
+                logger.warning("Could not accept a connection (%s).", exc)  # that one connection's error
+                return True
             with connection:  # the process holds its own copy once handed; this one is closed
                 self._hand_out(connection)
         return True
