@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from morrow.catalog import load_catalog
 from morrow.db.models import Alert, Finding, Patient
+from morrow.db.prepared import Prepared
 from morrow.safety import Finding as EngineFinding
 from morrow.safety import evaluate
 from morrow.services.actors import Actor
@@ -47,7 +48,7 @@ class Foreseen:
     findings: list[EngineFinding]
 
 
-_RECORD_VERSION = select(Patient.record_version).where(Patient.id == bindparam("patient"))
+_RECORD_VERSION = Prepared(select(Patient.record_version).where(Patient.id == bindparam("patient")), "Version")
 
 
 def foresee(
@@ -67,7 +68,7 @@ def foresee(
 
 
 def _version(session: Session, patient_id: int) -> int:
-    found: int = session.connection().execute(_RECORD_VERSION, {"patient": patient_id}).scalar_one()
+    found: int = _RECORD_VERSION.scalar(session.connection(), {"patient": patient_id})
     return found
 
 

@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from morrow.db.base import utcnow
 from morrow.db.models import AuditEvent
+from morrow.db.prepared import Prepared
 from morrow.services.actors import Actor
 
-_INSERT = insert(AuditEvent)
+_INSERT = Prepared(insert(AuditEvent))
 
 
 def audit(
@@ -25,13 +27,14 @@ def audit(
 ) -> None:
     """Write an audit row in the caller's transaction (so it commits, or not, with the change itself).
 
-    A Core insert, written at once: an audit row is never read back as an object, and the ORM's unit of
-    work cost more than the insert itself on every request. What the transaction added before is flushed
-    first, so the row follows the change it records."""
+    One INSERT sent to the driver (`Prepared`), written at once: an audit row is never read back as an
+    object, and the ORM's unit of work cost more than the insert itself on every request. What the
+    transaction added before is flushed first, so the row follows the change it records."""
     session.flush()
-    session.connection().execute(
-        _INSERT,
+    _INSERT.insert(
+        session.connection(),
         {
+            "at": utcnow(),
             "actor_id": actor.user_id,
             "actor_label": actor.label,
             "action": action,

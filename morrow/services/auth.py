@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from morrow.db.models import LoginAttempt, User, UserSession
+from morrow.db.prepared import Prepared
 from morrow.domain.errors import DomainError, PermissionDenied
 from morrow.services.actors import Actor
 from morrow.services.audit import audit
@@ -113,7 +114,7 @@ def resolve(session: Session, token: str | None, *, now: datetime | None = None)
         return None
     moment = now or datetime.now(UTC)
     with reading(session):
-        found = session.connection().execute(_SIGNED_IN, {"token_hash": _hash(token)}).first()
+        found = _SIGNED_IN.first(session.connection(), {"token_hash": _hash(token)})
     if found is None:
         return None
     if found.expires_at <= moment or found.last_seen_at + IDLE_TIMEOUT <= moment or not found.is_active:
@@ -128,7 +129,7 @@ def resolve(session: Session, token: str | None, *, now: datetime | None = None)
     return SignedIn(found.user_id, found.role, found.email, found.patient_id, token, found.csrf_token)
 
 
-_SIGNED_IN = (
+_SIGNED_IN = Prepared(
     select(
         UserSession.id,
         UserSession.expires_at,
@@ -141,7 +142,8 @@ _SIGNED_IN = (
         User.is_active,
     )
     .join(User, User.id == UserSession.user_id)
-    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None))
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.revoked_at.is_(None)),
+    "SignedInRow",
 )
 
 

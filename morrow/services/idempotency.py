@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ColumnDefault
 
+from morrow.db.prepared import Prepared
 from morrow.domain.errors import Conflict
 from morrow.services.access import check_access
 from morrow.services.actors import Actor
@@ -107,7 +108,7 @@ def insert_detached(session: Session, row: Any) -> None:
     Column defaults are set on the object as a flush would set them, so it reads back what was stored.
     The object is not added to the session: the ORM does not track it afterwards (a change to it is not
     saved; a query of this session loads its own copy). The ORM's unit of work for one new row cost about
-    as much as the rest of the write; this is one compiled statement, cached by model."""
+    as much as the rest of the write; this is one statement sent to the driver (`Prepared`), by model."""
     statement, columns = _INSERTS.get(type(row)) or _insert_of(type(row))
     values: dict[str, Any] = {}
     for key, default in columns:
@@ -116,15 +117,13 @@ def insert_detached(session: Session, row: Any) -> None:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(row, key, value)
         values[key] = value
-    stored = session.connection().execute(statement, values).inserted_primary_key
-    assert stored is not None  # an INSERT of one row always has its key
-    row.id = stored[0]
+    row.id = statement.insert(session.connection(), values)
 
 
-_INSERTS: dict[type[Any], tuple[Any, list[tuple[str, ColumnDefault | None]]]] = {}
+_INSERTS: dict[type[Any], tuple[Prepared, list[tuple[str, ColumnDefault | None]]]] = {}
 
 
-def _insert_of(model: type[Any]) -> tuple[Any, list[tuple[str, ColumnDefault | None]]]:
+def _insert_of(model: type[Any]) -> tuple[Prepared, list[tuple[str, ColumnDefault | None]]]:
     """The INSERT of every column but the generated id, and each column's Python-side default."""
     mapper = inspect(model)
     columns: list[tuple[str, ColumnDefault | None]] = []
@@ -139,7 +138,7 @@ def _insert_of(model: type[Any]) -> tuple[Any, list[tuple[str, ColumnDefault | N
         if prop.key != column.key:
             raise TypeError(f"{model.__name__}.{prop.key}: the attribute must be named as its column")
         columns.append((prop.key, default))
-    found = _INSERTS[model] = (insert(mapper.local_table), columns)
+    found = _INSERTS[model] = (Prepared(insert(mapper.local_table)), columns)
     return found
 
 

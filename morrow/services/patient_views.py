@@ -23,6 +23,7 @@ from morrow.db.models import (
     SleepDiaryEntry,
     SymptomReport,
 )
+from morrow.db.prepared import Prepared, one_of
 from morrow.services.access import check_access, require_access
 from morrow.services.actors import Actor
 from morrow.services.alerts_lifecycle import SEVERITY_ORDER
@@ -121,19 +122,32 @@ def alerts_with_findings(
     with atomic(session, savepoint=False):
         check_access(session, actor, patient_id)
         session.flush()  # an alert raised or seen again by this transaction is shown as it now stands
-        run = session.connection().execute
-        alerts = list(run(_ALERTS, {"patient_id": patient_id, "statuses": list(statuses)}).all())
+        connection = session.connection()
+        alerts = _alerts_in(statuses).all(connection, {"patient_id": patient_id})
         latest: dict[int, Any] = {}
         if alerts:  # what the patient is shown; the clinician's words and evidence stay unread
-            latest = {f.alert_id: f for f in run(_FINDINGS, {"alert_ids": [a.id for a in alerts]})}
+            found = connection.execute(_FINDINGS, {"alert_ids": [a.id for a in alerts]})
+            latest = {f.alert_id: f for f in found}
         audit(session, actor, "read", "alerts", patient_id=patient_id, detail={"count": len(alerts)})
     alerts.sort(key=lambda a: (a.status == "resolved", SEVERITY_ORDER[a.severity], -a.last_seen_at.timestamp()))
     return [AlertView(a, latest.get(a.id)) for a in alerts]
 
 
-_ALERTS = select(Alert.__table__).where(  # every column, as the ORM object had
-    Alert.patient_id == bindparam("patient_id"), Alert.status.in_(bindparam("statuses", expanding=True))
-)
+def _alerts_in(statuses: tuple[str, ...]) -> Prepared:
+    """The patient's alerts in these statuses, every column as the ORM object had (one statement per
+    set of statuses, sent to the driver: this runs after every entry a patient sends)."""
+    prepared = _ALERTS.get(statuses)
+    if prepared is None:
+        prepared = _ALERTS[statuses] = Prepared(
+            select(Alert.__table__).where(
+                Alert.patient_id == bindparam("patient_id"), one_of(Alert.status, sorted(set(statuses)))
+            ),
+            "AlertRow",
+        )
+    return prepared
+
+
+_ALERTS: dict[tuple[str, ...], Prepared] = {}
 _FINDINGS = (
     select(Finding.id, Finding.alert_id, Finding.patient_message, Finding.sources)
     .where(Finding.alert_id.in_(bindparam("alert_ids", expanding=True)))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from morrow.catalog import Catalog, load_catalog
 from morrow.db.models import DoseLog, Patient, QuestionnaireResponse, Regimen, RegimenItem, SymptomReport
+from morrow.db.prepared import Prepared, one_of
 from morrow.safety import (
     INSTRUMENTS_READ,
     Situation,
@@ -68,21 +69,29 @@ class StoredSituation:
 
 # Built once: this runs on every write, so statements are bound, not rebuilt, and rows are plain tuples.
 _DOSE_COLUMNS = (DoseLog.substance_id, DoseLog.form, DoseLog.amount, DoseLog.unit, DoseLog.taken_at, DoseLog.created_at)
-_DOSES = (  # the last 15 days, and before them only substances whose active window may reach the look-back
-    select(*_DOSE_COLUMNS)
-    .where(DoseLog.patient_id == bindparam("patient"), DoseLog.voided_at.is_(None))
-    .where(DoseLog.taken_at >= bindparam("since"), DoseLog.taken_at <= bindparam("now"))
-    .where((DoseLog.taken_at >= bindparam("recent")) | DoseLog.substance_id.in_(bindparam("reaching", expanding=True)))
-    .order_by(DoseLog.taken_at, DoseLog.id)
-)
-_LAST_KRATOM = (
+
+
+def _doses(reaching: tuple[str, ...]) -> Prepared:
+    """The last 15 days, and before them only substances whose active window may reach the look-back."""
+    return Prepared(
+        select(*_DOSE_COLUMNS)
+        .where(DoseLog.patient_id == bindparam("patient"), DoseLog.voided_at.is_(None))
+        .where(DoseLog.taken_at >= bindparam("since"), DoseLog.taken_at <= bindparam("now"))
+        .where((DoseLog.taken_at >= bindparam("recent")) | one_of(DoseLog.substance_id, reaching))
+        .order_by(DoseLog.taken_at, DoseLog.id),
+        "Dose",
+    )
+
+
+_LAST_KRATOM = Prepared(
     select(*_DOSE_COLUMNS)
     .where(DoseLog.patient_id == bindparam("patient"), DoseLog.voided_at.is_(None), DoseLog.substance_id == "kratom")
     .where(DoseLog.taken_at >= bindparam("since"), DoseLog.taken_at <= bindparam("now"))
     .order_by(DoseLog.taken_at.desc())
-    .limit(1)
+    .limit(1),
+    "Dose",
 )
-_RESPONSES = (
+_RESPONSES = Prepared(
     select(
         QuestionnaireResponse.instrument_id,
         QuestionnaireResponse.answers,
@@ -90,18 +99,20 @@ _RESPONSES = (
         QuestionnaireResponse.created_at,
     )
     .where(QuestionnaireResponse.patient_id == bindparam("patient"), QuestionnaireResponse.voided_at.is_(None))
-    .where(QuestionnaireResponse.instrument_id.in_(sorted(INSTRUMENTS_READ)))  # the others change no finding
+    .where(one_of(QuestionnaireResponse.instrument_id, sorted(INSTRUMENTS_READ)))  # the others change no finding
     .where(QuestionnaireResponse.administered_at >= bindparam("since"))
     .where(QuestionnaireResponse.administered_at <= bindparam("now"))
-    .order_by(QuestionnaireResponse.administered_at, QuestionnaireResponse.id)  # ties: in the order stored
+    .order_by(QuestionnaireResponse.administered_at, QuestionnaireResponse.id),  # ties: in the order stored
+    "Response",
 )
-_SYMPTOMS = (
+_SYMPTOMS = Prepared(
     select(SymptomReport.symptoms, SymptomReport.reported_at, SymptomReport.created_at)
     .where(SymptomReport.patient_id == bindparam("patient"))
     .where(SymptomReport.reported_at >= bindparam("since"), SymptomReport.reported_at <= bindparam("now"))
-    .order_by(SymptomReport.reported_at)
+    .order_by(SymptomReport.reported_at),
+    "Symptoms",
 )
-_ACTIVE_REGIMEN_ITEMS = (
+_ACTIVE_REGIMEN_ITEMS = Prepared(
     select(
         RegimenItem.substance_id,
         RegimenItem.form,
@@ -117,17 +128,22 @@ _ACTIVE_REGIMEN_ITEMS = (
         .limit(1)
         .scalar_subquery()
     )
-    .order_by(RegimenItem.id)
+    .order_by(RegimenItem.id),
+    "RegimenItem",
 )
-_PATIENT = select(
-    Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on
-).where(Patient.id == bindparam("patient"))
+_PATIENT = Prepared(
+    select(
+        Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on
+    ).where(Patient.id == bindparam("patient")),
+    "PatientFacts",
+)
 
 
 class _Reach(NamedTuple):
     catalog: Catalog  # kept so that its id stays its own
     longest_hours: float  # the longest active window of a substance with a half-life
     reaching: tuple[str, ...]  # substances a dose of which older than RECENT_DAYS may still be active
+    doses: Prepared  # the record's doses (`_doses` of `reaching`)
 
 
 _REACH: dict[int, _Reach] = {}  # by catalog
@@ -149,7 +165,7 @@ def _reach(catalog: Catalog) -> _Reach:
             )
         )
         longest = max(active_window_hours(s, 1.0) for s in catalog.substances if s.half_life is not None)
-        known = _REACH[id(catalog)] = _Reach(catalog, longest, reaching)
+        known = _REACH[id(catalog)] = _Reach(catalog, longest, reaching, _doses(reaching))
     return known
 
 
@@ -157,7 +173,7 @@ def read_patient(session: Session, patient_id: int) -> PatientFacts:
     """The patient's facts the rules read, as they stand in this transaction (after a flush), without
     loading the ORM row; the caller has checked that the patient exists."""
     session.flush()
-    found: PatientFacts = session.connection().execute(_PATIENT, {"patient": patient_id}).one()
+    found: PatientFacts = _PATIENT.one(session.connection(), {"patient": patient_id})
     return found
 
 
@@ -191,9 +207,9 @@ def read_record(session: Session, patient: PatientFacts, now: datetime, catalog:
     earliest = now - max(timedelta(days=RECENT_DAYS), timedelta(hours=reach.longest_hours) + lookback)
     recent_from, active_from = now - timedelta(days=RECENT_DAYS), now - lookback
     session.flush()  # what this transaction added must be in the record, as an autoflushing query would see it
-    run = session.connection().execute  # Core rows: these statements load no ORM objects
+    connection = session.connection()  # named tuples straight from the driver: no ORM objects, no Core result
     span = {"patient": patient.id, "since": earliest, "now": now, "recent": recent_from}
-    doses = run(_DOSES, span | {"reaching": reach.reaching}).all()
+    doses = reach.doses.all(connection, span)
     kept = [
         d
         for d in doses
@@ -202,15 +218,15 @@ def read_record(session: Session, patient: PatientFacts, now: datetime, catalog:
     ]
     if not any(d.substance_id == "kratom" for d in kept):
         since = now - timedelta(days=thresholds.liver_window_days)
-        kept[:0] = run(_LAST_KRATOM, {"patient": patient.id, "since": since, "now": now}).all()
+        kept[:0] = _LAST_KRATOM.all(connection, {"patient": patient.id, "since": since, "now": now})
     window = {"patient": patient.id, "since": active_from, "now": now}
     return StoredRecord(
         now=now,
         patient=patient,
         doses=kept,
-        responses=list(run(_RESPONSES, window).all()),
-        symptoms=list(run(_SYMPTOMS, window).all()),
-        regimen=list(run(_ACTIVE_REGIMEN_ITEMS, {"patient": patient.id}).all()),
+        responses=_RESPONSES.all(connection, window),
+        symptoms=_SYMPTOMS.all(connection, window),
+        regimen=_ACTIVE_REGIMEN_ITEMS.all(connection, {"patient": patient.id}),
     )
 
 
