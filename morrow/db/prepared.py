@@ -123,6 +123,27 @@ class _Plan:
         return out
 
 
+def send(connection: Connection, sql: str, parameters: Any = ()) -> Any:
+    """Execute `sql` on a new DBAPI cursor of `connection` and return the cursor: listeners told before and
+    after when there are any, a driver error raised as SQLAlchemy's exception (the cursor closed)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dispatch = connection.dispatch
+    if dispatch.before_cursor_execute:  # someone listens (a test, a tracer): told as for any statement
+        for listener in dispatch.before_cursor_execute:
+            sql, parameters = listener(connection, cursor, sql, parameters, None, False)
+    try:
+        cursor.execute(sql, parameters)
+    except connection.dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        raise DBAPIError.instance(
+            sql, parameters, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
+    if dispatch.after_cursor_execute:
+        for listener in dispatch.after_cursor_execute:
+            listener(connection, cursor, sql, parameters, None, False)
+    return cursor
+
+
 class Prepared:
     """A Core statement run on the driver, compiled once per dialect by SQLAlchemy (see the module)."""
 
@@ -141,23 +162,7 @@ class Prepared:
 
     def _run(self, connection: Connection, given: Mapping[str, Any]) -> tuple[_Plan, Any]:
         plan = self.plan(connection.dialect)
-        sql, parameters = plan.sql, plan.parameters(given)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        dispatch = connection.dispatch
-        if dispatch.before_cursor_execute:  # someone listens (a test, a tracer): told as for any statement
-            for listener in dispatch.before_cursor_execute:
-                sql, parameters = listener(connection, cursor, sql, parameters, None, False)
-        try:
-            cursor.execute(sql, parameters)
-        except connection.dialect.loaded_dbapi.Error as error:
-            cursor.close()
-            raise DBAPIError.instance(
-                sql, parameters, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
-            ) from error
-        if dispatch.after_cursor_execute:
-            for listener in dispatch.after_cursor_execute:
-                listener(connection, cursor, sql, parameters, None, False)
-        return plan, cursor
+        return plan, send(connection, plan.sql, plan.parameters(given))
 
     def all(self, connection: Connection, given: Mapping[str, Any]) -> list[Row]:
         """Every row, as named tuples of processed values."""

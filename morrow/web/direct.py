@@ -69,7 +69,10 @@ class DirectCheckins:
 
     def _checkin(self, connection: HTTPConnection, token: str, patient_id: int, body: bytes) -> StoredPublic | None:
         """The stored check-in, or None (nothing written) for the route to answer."""
-        with self.runtime.sessions() as db:
+        # One connection for the request's three transactions (the sign-in, the record read, the write): the
+        # session would otherwise check one out of the pool and back for each. Safe to hold here, unlike in a
+        # FastAPI dependency: nothing in this block awaits, so a process holds at most one at a time.
+        with self.runtime.engine.connect() as held, self.runtime.sessions(bind=held) as db:
             db.info[REQUEST_MEMO] = {}
             signed_in = resolve(db, token)
             if signed_in is None:

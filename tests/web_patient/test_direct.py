@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.catalog import load_catalog
@@ -209,3 +209,41 @@ def test_other_requests_on_the_path_go_to_the_route(both: tuple[TestClient, Test
     listed = direct.get(f"/api/v1/patients/{clinic.alice}/alerts", headers=auth)
     assert (as_form.status_code, leading_zero.status_code, listed.status_code) == (422, 201, 200)
     assert _direct(direct).answered == answered
+
+
+def test_a_direct_check_in_holds_one_pooled_connection_for_its_transactions_and_gives_it_back(
+    both: tuple[TestClient, TestClient], clinic: Clinic
+) -> None:
+    """The sign-in, the record read and the write are three transactions on one connection, checked out of
+    the pool once and returned when the answer is ready (the route's session takes one for each)."""
+    direct, _ = both
+    auth = bearer(direct, "alice@example.org")
+    url = f"/api/v1/patients/{clinic.alice}/checkins"
+    engine: Engine = _direct(direct).runtime.engine
+    moves: list[str] = []
+    begun: list[str] = []
+
+    def checkout(*_args: Any) -> None:
+        moves.append("out")
+
+    def checkin(*_args: Any) -> None:
+        moves.append("in")
+
+    def begin(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(engine.pool, "checkout", checkout)
+    event.listen(engine.pool, "checkin", checkin)
+    event.listen(engine, "before_cursor_execute", begin)
+    try:
+        answered = _direct(direct).answered
+        assert direct.post(url, json=_checkin("held-connection-1"), headers=auth).status_code == 201
+        assert _direct(direct).answered == answered + 1
+    finally:
+        event.remove(engine.pool, "checkout", checkout)
+        event.remove(engine.pool, "checkin", checkin)
+        event.remove(engine, "before_cursor_execute", begin)
+    assert moves == ["out", "in"]
+    if engine.dialect.name == "sqlite":  # read-only units begin DEFERRED; the write takes the lock at once
+        assert begun == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
