@@ -66,9 +66,10 @@ def test_a_retried_response_is_stored_once(session: Session, cast: Cast) -> None
 
 
 def test_a_new_response_is_one_insert_and_reads_back_as_the_database_stored_it(session: Session, cast: Cast) -> None:
-    """A new check-in is written with one Core INSERT, not the ORM's unit of work (`insert_detached`): the
-    object given back holds its id and every column as stored, defaults included, and the session does not
-    track it. A retry answers with the stored row, loaded as usual."""
+    """A new check-in is written with one Core INSERT, not the ORM's unit of work (`insert_detached`), that
+    skips a stored key (ON CONFLICT DO NOTHING) so that no SAVEPOINT is needed around it: the object given
+    back holds its id and every column as stored, defaults included, and the session does not track it. A
+    retry's INSERT stores nothing, and it is answered with the stored row, loaded as usual."""
     sent: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -81,7 +82,13 @@ def test_a_new_response_is_one_insert_and_reads_back_as_the_database_stored_it(s
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert created
-    assert len([s for s in sent if s.startswith("INSERT INTO questionnaire_responses")]) == 1
+    inserts = [s for s in sent if s.startswith("INSERT INTO questionnaire_responses")]
+    assert len(inserts) == 1
+    assert "ON CONFLICT (patient_id, idempotency_key) DO NOTHING" in inserts[0]
+    # The write is one unit (a SAVEPOINT here, where the test's session nests every unit): none inside it.
+    write_begins = max(n for n, s in enumerate(sent[: sent.index(inserts[0])]) if s.startswith("SAVEPOINT"))
+    write_ends = sent.index(f"RELEASE SAVEPOINT {sent[write_begins].split()[-1]}")
+    assert not [s for s in sent[write_begins + 1 : write_ends] if "SAVEPOINT" in s]
     assert response not in session
     assert (response.created_at, response.version, response.voided_at) == (NOW, 1, None)
     with session.begin():
@@ -92,6 +99,7 @@ def test_a_new_response_is_one_insert_and_reads_back_as_the_database_stored_it(s
     assert {c: getattr(response, c) for c in columns} == {c: getattr(stored, c) for c in columns}
     again, created = record_response(session, cast.actor(cast.alice), cast.alice_patient.id, sows(), now=NOW)
     assert (created, again.id, again in session) == (False, response.id, True)
+    assert rows(session, QuestionnaireResponse) == 1
 
 
 def test_illegal_answers_are_refused_naming_the_item_and_nothing_is_stored(session: Session, cast: Cast) -> None:

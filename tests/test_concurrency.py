@@ -62,7 +62,8 @@ SAME_AT_ONCE: dict[str, tuple[Callable[[Session, int], tuple[Any, bool]], Any]] 
         lambda session, patient_id: log_dose(session, SYSTEM, patient_id, dose("retry-key-001"), now=NOW),
         DoseLog,
     ),
-    # A check-in does not look its key up before the insert: the unique index finds the reused key.
+    # A check-in does not look its key up before the insert: its INSERT ... ON CONFLICT DO NOTHING skips a
+    # key stored already (under PostgreSQL after waiting for the transaction that stored it to commit).
     "check-in": (
         lambda session, patient_id: record_response(session, SYSTEM, patient_id, SOWS, now=NOW),
         QuestionnaireResponse,

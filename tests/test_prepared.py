@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import Dialect, bindparam, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,12 +24,12 @@ from morrow.services.tx import atomic
 from tests.conftest import Cast
 
 AUDIT_INSERT = Prepared(insert(AuditEvent))
-AUDIT_ROW = Prepared(select(AuditEvent.__table__).where(AuditEvent.id == bindparam("id")), "AuditRow")
-PATIENT_ROW = Prepared(
-    select(Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on)
-    .where(Patient.id == bindparam("patient")),
-    "PatientRow",
-)  # fmt: skip
+AUDIT_SELECT = select(AuditEvent.__table__).where(AuditEvent.id == bindparam("id"))
+AUDIT_ROW = Prepared(AUDIT_SELECT, "AuditRow")
+PATIENT_SELECT = select(
+    Patient.id, Patient.timezone, Patient.pregnant, Patient.opioid_abstinent_since, Patient.taper_completed_on
+).where(Patient.id == bindparam("patient"))
+PATIENT_ROW = Prepared(PATIENT_SELECT, "PatientRow")
 
 moments = st.datetimes(
     min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.sampled_from([
@@ -73,7 +74,7 @@ def test_a_row_written_and_read_on_the_driver_is_the_row_sqlalchemy_writes_and_r
         for key in (by_driver, by_sqlalchemy):
             assert (
                 tuple(AUDIT_ROW.one(connection, {"id": key}))[1:]
-                == tuple(connection.execute(AUDIT_ROW.statement, {"id": key}).one())[1:]
+                == tuple(connection.execute(AUDIT_SELECT, {"id": key}).one())[1:]
             )
     assert read.at == at  # the same moment,
     assert read.at.tzinfo == UTC  # given back in UTC
@@ -96,7 +97,7 @@ def test_booleans_dates_and_nulls_read_as_sqlalchemy_reads_them(
         )
         connection = session.connection()
         row = PATIENT_ROW.one(connection, {"patient": cast.alice_patient.id})
-        expected = connection.execute(PATIENT_ROW.statement, {"patient": cast.alice_patient.id}).one()
+        expected = connection.execute(PATIENT_SELECT, {"patient": cast.alice_patient.id}).one()
     assert tuple(row) == tuple(expected) == (cast.alice_patient.id, "America/New_York", pregnant, abstinent, completed)
     assert type(row.pregnant) is bool
 
@@ -140,10 +141,9 @@ def test_a_missing_value_and_a_wrong_number_of_rows_are_errors_that_say_so(sessi
             )
 
 
-def test_driver_errors_are_sqlalchemys_and_leave_the_transaction_usable(session: Session, cast: Cast) -> None:
-    statement = Prepared(insert(QuestionnaireResponse))
-    values = {
-        "patient_id": cast.alice_patient.id,
+def _response(patient_id: int) -> dict[str, Any]:
+    return {
+        "patient_id": patient_id,
         "instrument_id": "sows",
         "instrument_version": "1",
         "answers": {"items": [0] * 16},
@@ -158,6 +158,11 @@ def test_driver_errors_are_sqlalchemys_and_leave_the_transaction_usable(session:
         "version": 1,
         "voided_at": None,
     }
+
+
+def test_driver_errors_are_sqlalchemys_and_leave_the_transaction_usable(session: Session, cast: Cast) -> None:
+    statement = Prepared(insert(QuestionnaireResponse))
+    values = _response(cast.alice_patient.id)
     with atomic(session):
         first = statement.insert(session.connection(), values)
         with pytest.raises(IntegrityError), atomic(session):
@@ -166,6 +171,27 @@ def test_driver_errors_are_sqlalchemys_and_leave_the_transaction_usable(session:
             select(QuestionnaireResponse.id).where(QuestionnaireResponse.idempotency_key == "same-key-twice")
         ).scalars().all()  # fmt: skip
     assert stored == [first]
+
+
+def test_an_insert_built_for_each_dialect_that_skips_a_stored_key_says_it_inserted_nothing(
+    session: Session, cast: Cast
+) -> None:
+    def skipping(dialect: Dialect) -> Any:
+        make = sqlite.insert if dialect.name == "sqlite" else postgresql.insert
+        return make(QuestionnaireResponse).on_conflict_do_nothing(index_elements=["patient_id", "idempotency_key"])
+
+    statement = Prepared(skipping)
+    values = _response(cast.alice_patient.id)
+    with atomic(session):
+        first = statement.insert(session.connection(), values)
+        again = statement.insert(session.connection(), values | {"answers": {"items": [1] * 16}})
+        other = statement.insert(session.connection(), values | {"idempotency_key": "another-key"})
+        stored = session.execute(
+            select(QuestionnaireResponse.id, QuestionnaireResponse.answers).order_by(QuestionnaireResponse.id)
+        ).all()  # fmt: skip
+    assert isinstance(first, int)
+    assert again is None
+    assert [tuple(r) for r in stored] == [(first, {"items": [0] * 16}), (other, {"items": [0] * 16})]
 
 
 def test_listeners_are_told_of_every_statement_sent(session: Session, cast: Cast) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Dialect, Insert, Select, false, literal
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
 
 Processor = Callable[[Any], Any] | None
 Row = Any  # a named tuple made for the statement's columns
@@ -149,15 +150,17 @@ class Prepared:
 
     __slots__ = ("_plans", "name", "statement")
 
-    def __init__(self, statement: Statement, name: str = "Row") -> None:
-        self.statement = statement
+    def __init__(self, statement: Statement | Callable[[Dialect], Statement], name: str = "Row") -> None:
+        self.statement = statement  # or a function of the dialect, for a dialect's own INSERT ... ON CONFLICT
         self.name = name
         self._plans: dict[Dialect, _Plan] = {}  # by dialect instance: a few engines, each with its own
 
     def plan(self, dialect: Dialect) -> _Plan:
         plan = self._plans.get(dialect)
         if plan is None:
-            plan = self._plans[dialect] = _Plan(self.statement, dialect, self.name)
+            given = self.statement
+            statement = given if isinstance(given, ClauseElement) else given(dialect)
+            plan = self._plans[dialect] = _Plan(statement, dialect, self.name)
         return plan
 
     def _run(self, connection: Connection, given: Mapping[str, Any]) -> tuple[_Plan, Any]:
@@ -187,11 +190,14 @@ class Prepared:
         """The first column of the only row."""
         return self.one(connection, given)[0]
 
-    def insert(self, connection: Connection, given: Mapping[str, Any]) -> int:
-        """Insert one row of the given columns; its generated key."""
+    def insert(self, connection: Connection, given: Mapping[str, Any]) -> int | None:
+        """Insert one row of the given columns; its generated key, or None when nothing was inserted (an
+        `ON CONFLICT DO NOTHING` that met a conflict)."""
         plan, cursor = self._run(connection, given)
         try:
-            key: int = cursor.fetchone()[0] if plan.returns_id else cursor.lastrowid
-            return key
+            if plan.returns_id:
+                returned = cursor.fetchone()
+                return None if returned is None else int(returned[0])
+            return int(cursor.lastrowid) if cursor.rowcount == 1 else None
         finally:
             cursor.close()

@@ -144,8 +144,7 @@ def store_response(session: Session, actor: Actor, prepared: PreparedResponse) -
         actor,
         then=lambda _: check_patient(session, actor, patient_id, prepared.moment, prepared.foreseen),
         now=prepared.moment,
-        look_first=False,  # nearly every key is new; a retry is found by the unique index
-        detached=True,  # one Core INSERT: the stored check-in is only read back by attribute
+        detached=True,  # one INSERT, a retry found by the unique index; the check-in is read back by attribute
         model=QuestionnaireResponse,
         entity="questionnaire_response",
         patient_id=patient_id,

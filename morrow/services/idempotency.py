@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import Dialect, bindparam, insert, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ColumnDefault
@@ -45,44 +46,83 @@ def store_once(
     matches: Callable[[R], bool],
     then: Callable[[R], object] | None = None,
     now: datetime | None = None,
-    look_first: bool = True,
     detached: bool = False,
 ) -> tuple[R, bool]:
     """`(row, True)` when stored now; `(row, False)` when this key was already stored with the same data.
     `then` runs in the same transaction after a new row is stored (the safety evaluation). `now` is when
     it is recorded (the service's clock: the wall clock in use, the simulated moment in the demo).
 
-    `look_first=False` skips the look-up of the key before the insert and lets the unique index on
-    (patient_id, idempotency_key) find a reused key, answered as a concurrent retry is (below): one
-    statement less inside the write transaction, for a `build` that refuses nothing on its own (a build
-    that checks, like the diary's "this night is taken", must see the stored retry first)."""
+    `detached=True` stores the row with one INSERT that skips a key already stored (`ON CONFLICT DO
+    NOTHING` on the unique index on (patient_id, idempotency_key)) and gives it back outside the session
+    (`insert_detached`): no look-up of the key before it and no savepoint around it, as nearly every key is
+    new. A reused key is then looked up and answered as a retry. Only for a `build` that refuses nothing
+    on its own (a build that checks, like the diary's "this night is taken", must see the stored retry
+    first)."""
+    if detached:
+        return _store_detached(session, actor, model, entity, patient_id, key, build, matches, then, now)
     try:
         with atomic(session):
             check_access(session, actor, patient_id)
-            existing = _by_key(session, model, patient_id, key) if look_first else None
+            existing = _by_key(session, model, patient_id, key)
             if existing is not None:
                 return _same_or_conflict(existing, matches, entity), False
             row = build()
             if now is not None:
                 row.created_at = now
-            if detached:
-                insert_detached(session, row)
-            else:
-                session.add(row)
-                session.flush()
+            session.add(row)
+            session.flush()
             audit(session, actor, "create", entity, row.id, patient_id=patient_id)
             if then is not None:
                 then(row)
             return row, True
     except IntegrityError:
-        # The key is stored already (a retry, or a concurrent submission that won the race): answer with
-        # what it stored.
+        # The key is stored already (a concurrent submission that won the race): answer with what it stored.
         with atomic(session):
             existing = _by_key(session, model, patient_id, key)
         if existing is None:
-            noun = entity.replace("_", " ")
-            raise Conflict(f"this {noun} clashes with one stored at the same moment; reload and retry") from None
+            raise _clash(entity) from None
         return _same_or_conflict(existing, matches, entity), False
+
+
+def _store_detached(
+    session: Session,
+    actor: Actor,
+    model: type[R],
+    entity: str,
+    patient_id: int,
+    key: str,
+    build: Callable[[], R],
+    matches: Callable[[R], bool],
+    then: Callable[[R], object] | None,
+    now: datetime | None,
+) -> tuple[R, bool]:
+    """`store_once(detached=True)`. Inside a caller's transaction it joins it without a savepoint: nothing
+    is undone apart (an error fails the caller's whole unit, which has written nothing else of this row)."""
+    try:
+        with atomic(session, savepoint=False):
+            check_access(session, actor, patient_id)
+            row = build()
+            if now is not None:
+                row.created_at = now
+            if not insert_detached(session, row, skip_stored_key=True):
+                # A retry, or a concurrent submission that won the race: under PostgreSQL the insert waited
+                # for it to commit, and this later statement sees it.
+                existing = _by_key(session, model, patient_id, key)
+                if existing is None:
+                    raise _clash(entity)
+                return _same_or_conflict(existing, matches, entity), False
+            audit(session, actor, "create", entity, row.id, patient_id=patient_id)
+            if then is not None:
+                then(row)
+            return row, True
+    except IntegrityError:
+        # Another constraint (the patient removed at the same moment): the caller's unit cannot go on.
+        raise _clash(entity) from None
+
+
+def _clash(entity: str) -> Conflict:
+    noun = entity.replace("_", " ")
+    return Conflict(f"this {noun} clashes with one stored at the same moment; reload and retry")
 
 
 def _by_key(session: Session, model: type[R], patient_id: int, key: str) -> R | None:
@@ -102,14 +142,17 @@ def _by_key(session: Session, model: type[R], patient_id: int, key: str) -> R | 
 _KEY_LOOKUPS: dict[type[Any], Any] = {}
 
 
-def insert_detached(session: Session, row: Any) -> None:
+def insert_detached(session: Session, row: Any, *, skip_stored_key: bool = False) -> bool:
     """Insert a new ORM object with one Core statement, in the session's transaction, and give it its id.
+    With `skip_stored_key`, a row whose (patient_id, idempotency_key) is stored already is not inserted
+    (`ON CONFLICT DO NOTHING`) and False is returned; True when the row was inserted.
 
     Column defaults are set on the object as a flush would set them, so it reads back what was stored.
     The object is not added to the session: the ORM does not track it afterwards (a change to it is not
     saved; a query of this session loads its own copy). The ORM's unit of work for one new row cost about
     as much as the rest of the write; this is one statement sent to the driver (`Prepared`), by model."""
-    statement, columns = _INSERTS.get(type(row)) or _insert_of(type(row))
+    model = type(row)
+    statement, columns = _INSERTS.get((model, skip_stored_key)) or _insert_of(model, skip_stored_key)
     values: dict[str, Any] = {}
     for key, default in columns:
         value = getattr(row, key)
@@ -117,16 +160,22 @@ def insert_detached(session: Session, row: Any) -> None:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(row, key, value)
         values[key] = value
-    row.id = statement.insert(session.connection(), values)
+    stored = statement.insert(session.connection(), values)
+    if stored is None:
+        return False
+    row.id = stored
+    return True
 
 
-_INSERTS: dict[type[Any], tuple[Prepared, list[tuple[str, ColumnDefault | None]]]] = {}
+Columns = list[tuple[str, ColumnDefault | None]]
+_INSERTS: dict[tuple[type[Any], bool], tuple[Prepared, Columns]] = {}
+STORED_KEY = ["patient_id", "idempotency_key"]  # the unique index every record stored once has
 
 
-def _insert_of(model: type[Any]) -> tuple[Prepared, list[tuple[str, ColumnDefault | None]]]:
+def _insert_of(model: type[Any], skip_stored_key: bool) -> tuple[Prepared, Columns]:
     """The INSERT of every column but the generated id, and each column's Python-side default."""
     mapper = inspect(model)
-    columns: list[tuple[str, ColumnDefault | None]] = []
+    columns: Columns = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if column.primary_key:
@@ -138,7 +187,18 @@ def _insert_of(model: type[Any]) -> tuple[Prepared, list[tuple[str, ColumnDefaul
         if prop.key != column.key:
             raise TypeError(f"{model.__name__}.{prop.key}: the attribute must be named as its column")
         columns.append((prop.key, default))
-    found = _INSERTS[model] = (Prepared(insert(mapper.local_table)), columns)
+    table = mapper.local_table
+
+    def skipping_stored_key(dialect: Dialect) -> Any:
+        """Each dialect's own INSERT ... ON CONFLICT (patient_id, idempotency_key) DO NOTHING."""
+        if dialect.name == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing(index_elements=STORED_KEY)
+        if dialect.name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing(index_elements=STORED_KEY)
+        raise TypeError(f"no INSERT ... ON CONFLICT for the {dialect.name} dialect")
+
+    prepared = Prepared(skipping_stored_key if skip_stored_key else insert(table), model.__name__)
+    found = _INSERTS[(model, skip_stored_key)] = (prepared, columns)
     return found
 
 
