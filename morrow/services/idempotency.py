@@ -55,56 +55,23 @@ def store_once(
     `detached=True` stores the row with one INSERT that skips a key already stored (`ON CONFLICT DO
     NOTHING` on the unique index on (patient_id, idempotency_key)) and gives it back outside the session
     (`insert_detached`): no look-up of the key before it and no savepoint around it, as nearly every key is
-    new. A reused key is then looked up and answered as a retry. Only for a `build` that refuses nothing
+    new. A reused key is then looked up and answered as a retry. Inside a caller's transaction it joins it
+    without a savepoint: an error fails the caller's whole unit. Only for a `build` that refuses nothing
     on its own (a build that checks, like the diary's "this night is taken", must see the stored retry
     first)."""
-    if detached:
-        return _store_detached(session, actor, model, entity, patient_id, key, build, matches, then, now)
     try:
-        with atomic(session):
+        with atomic(session, savepoint=not detached):
             check_access(session, actor, patient_id)
-            existing = _by_key(session, model, patient_id, key)
+            existing = None if detached else _by_key(session, model, patient_id, key)
             if existing is not None:
                 return _same_or_conflict(existing, matches, entity), False
             row = build()
             if now is not None:
                 row.created_at = now
-            session.add(row)
-            session.flush()
-            audit(session, actor, "create", entity, row.id, patient_id=patient_id)
-            if then is not None:
-                then(row)
-            return row, True
-    except IntegrityError:
-        # The key is stored already (a concurrent submission that won the race): answer with what it stored.
-        with atomic(session):
-            existing = _by_key(session, model, patient_id, key)
-        if existing is None:
-            raise _clash(entity) from None
-        return _same_or_conflict(existing, matches, entity), False
-
-
-def _store_detached(
-    session: Session,
-    actor: Actor,
-    model: type[R],
-    entity: str,
-    patient_id: int,
-    key: str,
-    build: Callable[[], R],
-    matches: Callable[[R], bool],
-    then: Callable[[R], object] | None,
-    now: datetime | None,
-) -> tuple[R, bool]:
-    """`store_once(detached=True)`. Inside a caller's transaction it joins it without a savepoint: nothing
-    is undone apart (an error fails the caller's whole unit, which has written nothing else of this row)."""
-    try:
-        with atomic(session, savepoint=False):
-            check_access(session, actor, patient_id)
-            row = build()
-            if now is not None:
-                row.created_at = now
-            if not insert_detached(session, row, skip_stored_key=True):
+            if not detached:
+                session.add(row)
+                session.flush()
+            elif not insert_detached(session, row, skip_stored_key=True):
                 # A retry, or a concurrent submission that won the race: under PostgreSQL the insert waited
                 # for it to commit, and this later statement sees it.
                 existing = _by_key(session, model, patient_id, key)
@@ -116,8 +83,14 @@ def _store_detached(
                 then(row)
             return row, True
     except IntegrityError:
-        # Another constraint (the patient removed at the same moment): the caller's unit cannot go on.
-        raise _clash(entity) from None
+        if detached:  # another constraint (the patient removed at that moment): the caller's unit cannot go on
+            raise _clash(entity) from None
+        # The key is stored already (a concurrent submission that won the race): answer with what it stored.
+        with atomic(session):
+            existing = _by_key(session, model, patient_id, key)
+        if existing is None:
+            raise _clash(entity) from None
+        return _same_or_conflict(existing, matches, entity), False
 
 
 def _clash(entity: str) -> Conflict:
