@@ -110,6 +110,26 @@ def sign_in(
 def resolve(session: Session, token: str | None, *, now: datetime | None = None) -> SignedIn | None:
     """The signed-in user behind a token, or None when it is unknown, expired, idle too long or revoked.
     A read that waits for no writer; the session's last-seen time is written at most once a minute."""
+    found = look_up(session, token, now=now)
+    if found is None:
+        return None
+    keep_alive(session, found)
+    return found.signed_in
+
+
+@dataclass(frozen=True)
+class Found:
+    """A token's sign-in as `look_up` read it: whom it signs in, and what `keep_alive` needs."""
+
+    signed_in: SignedIn
+    session_id: int
+    last_seen_at: datetime
+    moment: datetime
+
+
+def look_up(session: Session, token: str | None, *, now: datetime | None = None) -> Found | None:
+    """`resolve` without its write: inside the caller's read transaction when one is open (a check-in reads
+    the sign-in and the record in one snapshot). The caller then calls `keep_alive` outside it."""
     if not token or len(token) > 200:
         return None
     moment = now or datetime.now(UTC)
@@ -119,14 +139,20 @@ def resolve(session: Session, token: str | None, *, now: datetime | None = None)
         return None
     if found.expires_at <= moment or found.last_seen_at + IDLE_TIMEOUT <= moment or not found.is_active:
         return None
-    if moment - found.last_seen_at > timedelta(minutes=1):  # one write a minute, not one per request
+    signed_in = SignedIn(found.user_id, found.role, found.email, found.patient_id, token, found.csrf_token)
+    return Found(signed_in, found.id, found.last_seen_at, moment)
+
+
+def keep_alive(session: Session, found: Found) -> None:
+    """Write the sign-in's last-seen time, once a minute at most (not once per request). A write of its
+    own: never call it inside a read-only transaction."""
+    if found.moment - found.last_seen_at > timedelta(minutes=1):
         with atomic(session):
             session.execute(
                 update(UserSession)
-                .where(UserSession.id == found.id, UserSession.last_seen_at < moment)
-                .values(last_seen_at=moment)
+                .where(UserSession.id == found.session_id, UserSession.last_seen_at < found.moment)
+                .values(last_seen_at=found.moment)
             )
-    return SignedIn(found.user_id, found.role, found.email, found.patient_id, token, found.csrf_token)
 
 
 _SIGNED_IN = Prepared(

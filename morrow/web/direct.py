@@ -4,8 +4,9 @@
 (scoring, the safety evaluation, the write) was about four fifths of what the server spent on it: the
 rest was FastAPI's middleware, routing, dependencies and body handling, about half a millisecond. This
 ASGI middleware answers that one request directly when it carries a bearer token and a JSON body, with
-the route's own code (`write_checkin`, `checkin_public`) and the same sign-in and access checks, and
-gives FastAPI every other request. Decision 0008 has the measurements.
+the route's own code (`prepare_response`, `store_checkin`, `checkin_public`) and the same sign-in and
+access checks, and gives FastAPI every other request. Decision 0008 has the measurements. The sign-in is
+read in the same read-only transaction as the record the check-in is evaluated on.
 
 It answers only a success. Whatever else happens before the write commits (no or an unknown token,
 access refused, a body that is not JSON or not a valid check-in, a refusal by the service) rolls back
@@ -25,12 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from morrow.domain.errors import DomainError
 from morrow.runtime import Runtime
 from morrow.services.access import check_access
-from morrow.services.auth import resolve
-from morrow.services.checkins import ResponseCreate
+from morrow.services.auth import keep_alive, look_up
+from morrow.services.checkins import ResponseCreate, prepare_response
 from morrow.services.people import REQUEST_MEMO
 from morrow.services.tx import reading
 from morrow.web.deps import bearer_token, client_ip
-from morrow.web.routes.patient.api import StoredPublic, checkin_public, write_checkin
+from morrow.web.routes.patient.api import StoredPublic, checkin_public, store_checkin
 
 CHECKINS = re.compile(r"/api/v1/patients/([1-9][0-9]{0,17})/checkins")
 MAX_BODY = 64 * 1024  # a check-in is well under 1 KiB; a larger body is the route's to refuse
@@ -69,22 +70,24 @@ class DirectCheckins:
 
     def _checkin(self, connection: HTTPConnection, token: str, patient_id: int, body: bytes) -> StoredPublic | None:
         """The stored check-in, or None (nothing written) for the route to answer."""
-        # One connection for the request's three transactions (the sign-in, the record read, the write): the
+        # One connection for the request's transactions (the sign-in with the record read, the write): the
         # session would otherwise check one out of the pool and back for each. Safe to hold here, unlike in a
         # FastAPI dependency: nothing in this block awaits, so a process holds at most one at a time.
         with self.runtime.engine.connect() as held, self.runtime.sessions(bind=held) as db:
             db.info[REQUEST_MEMO] = {}
-            signed_in = resolve(db, token)
-            if signed_in is None:
-                return None
-            actor = signed_in.actor(origin=client_ip(connection))
             try:
-                with reading(db):
+                with reading(db):  # one snapshot: who is signed in, and the record the check-in is evaluated on
+                    found = look_up(db, token)
+                    if found is None:
+                        return None
+                    actor = found.signed_in.actor(origin=client_ip(connection))
                     check_access(db, actor, patient_id)  # before the body is looked at, as `patient_in_path`
-                data = _decoded(body)
-                if data is None:
-                    return None
-                written = write_checkin(db, actor, patient_id, ResponseCreate.model_validate(data))
+                    data = _decoded(body)
+                    if data is None:
+                        return None
+                    prepared = prepare_response(db, actor, patient_id, ResponseCreate.model_validate(data))
+                keep_alive(db, found)  # the sign-in's last-seen time, once a minute: a write of its own
+                written = store_checkin(db, actor, patient_id, prepared)
             except (DomainError, pydantic.ValidationError):
                 return None  # rolled back: what failed was inside its transaction
         return checkin_public(written)  # after the commit: a failure here is a 500, never handed on

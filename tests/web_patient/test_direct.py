@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from morrow.catalog import load_catalog
 from morrow.db.engine import make_sessionmaker
-from morrow.db.models import AuditEvent, QuestionnaireResponse
+from morrow.db.models import AuditEvent, QuestionnaireResponse, UserSession
 from morrow.runtime import Runtime
 from morrow.settings import Settings
 from morrow.web.app import create_app
@@ -211,13 +211,19 @@ def test_other_requests_on_the_path_go_to_the_route(both: tuple[TestClient, Test
     assert _direct(direct).answered == answered
 
 
+@pytest.mark.parametrize("idle", [timedelta(seconds=5), timedelta(minutes=5)])
 def test_a_direct_check_in_holds_one_pooled_connection_for_its_transactions_and_gives_it_back(
-    both: tuple[TestClient, TestClient], clinic: Clinic
+    both: tuple[TestClient, TestClient], clinic: Clinic, committed: sessionmaker[Session], idle: timedelta
 ) -> None:
-    """The sign-in, the record read and the write are three transactions on one connection, checked out of
-    the pool once and returned when the answer is ready (the route's session takes one for each)."""
+    """The sign-in and the record are read in one read-only transaction, then the check-in is written in
+    one write transaction, on one connection checked out of the pool once and returned when the answer is
+    ready (the route's session takes one for each transaction). A sign-in last seen over a minute ago gets
+    its last-seen time written in between, a write of its own: never inside the read."""
     direct, _ = both
     auth = bearer(direct, "alice@example.org")
+    seen = datetime.now(UTC) - idle
+    with committed() as session, session.begin():
+        session.execute(update(UserSession).values(last_seen_at=seen))
     url = f"/api/v1/patients/{clinic.alice}/checkins"
     engine: Engine = _direct(direct).runtime.engine
     moves: list[str] = []
@@ -230,8 +236,8 @@ def test_a_direct_check_in_holds_one_pooled_connection_for_its_transactions_and_
         moves.append("in")
 
     def begin(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("BEGIN"):
-            begun.append(statement)
+        if statement.startswith(("BEGIN", "UPDATE user_sessions")):
+            begun.append(statement.split(" SET")[0])
 
     event.listen(engine.pool, "checkout", checkout)
     event.listen(engine.pool, "checkin", checkin)
@@ -245,5 +251,12 @@ def test_a_direct_check_in_holds_one_pooled_connection_for_its_transactions_and_
         event.remove(engine.pool, "checkin", checkin)
         event.remove(engine, "before_cursor_execute", begin)
     assert moves == ["out", "in"]
-    if engine.dialect.name == "sqlite":  # read-only units begin DEFERRED; the write takes the lock at once
-        assert begun == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
+    with committed() as session, session.begin():
+        last_seen = session.scalars(select(UserSession.last_seen_at)).one()
+    kept_alive = idle > timedelta(minutes=1)
+    assert last_seen > seen if kept_alive else last_seen == seen
+    if engine.dialect.name == "sqlite":  # a read-only unit begins DEFERRED; a write takes the lock at once
+        touch = ["BEGIN IMMEDIATE", "UPDATE user_sessions"] if kept_alive else []
+        assert begun == ["BEGIN", *touch, "BEGIN IMMEDIATE"]
+    else:
+        assert begun == (["UPDATE user_sessions"] if kept_alive else [])

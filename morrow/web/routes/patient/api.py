@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from morrow.evidence import find_claims
 from morrow.services.actors import Actor
 from morrow.services.checkins import (
+    PreparedResponse,
     ResponseCreate,
     SleepDiaryCreate,
     prepare_response,
@@ -191,11 +192,15 @@ def _public(written: Written, summary: dict[str, Any], response: Response | None
 
 
 # POST /patients/{id}/checkins, however the request is served: by `post_checkin`, or directly by
-# `morrow.web.direct` (decision 0008), which hands the request to the route if `write_checkin` refuses it
-# and so must not call anything that can refuse after the commit.
+# `morrow.web.direct` (decision 0008), which calls `prepare_response` and `store_checkin` itself, hands the
+# request to the route if either refuses it, and so must not call anything that can refuse after the commit.
 def write_checkin(db: Session, actor: Actor, patient_id: int, body: ResponseCreate) -> Written:
     """Scored and evaluated before the write begins, then stored with its alerts read back, and committed."""
-    prepared = prepare_response(db, actor, patient_id, body)
+    return store_checkin(db, actor, patient_id, prepare_response(db, actor, patient_id, body))
+
+
+def store_checkin(db: Session, actor: Actor, patient_id: int, prepared: PreparedResponse) -> Written:
+    """A prepared check-in stored with its alerts read back, in one write transaction, committed."""
     return _written(db, actor, patient_id, lambda: store_response(db, actor, prepared))
 
 
