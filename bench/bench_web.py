@@ -143,12 +143,14 @@ def checkins(port: int, tokens: list[tuple[str, int]]) -> dict[str, Any]:
                     errors.append((status, answer))
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
+    cpu_before = time.process_time()  # the clients' CPU: they share the machine's two cores with the server
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(600)
     seconds = time.perf_counter() - started
+    clients_cpu = time.process_time() - cpu_before
     if errors:
         raise SystemExit(f"check-ins failed: {errors[:3]}")
     return {
@@ -157,6 +159,7 @@ def checkins(port: int, tokens: list[tuple[str, int]]) -> dict[str, Any]:
         "checkins_per_second": round(len(latencies) / seconds, 1),
         "checkin_p50_ms": pct(latencies, 50),
         "checkin_p95_ms": pct(latencies, 95),
+        "checkin_clients_cpu_seconds": round(clients_cpu, 2),
     }
 
 
@@ -304,10 +307,12 @@ def main() -> int:
         table.add_row(key, str(results[key]), f"{'>=' if 'per_second' in key else '<='} {target}")
     console.print(table)
     speed = record["host_loop_ms"]
+    clients_cpu_seconds = results["checkin_clients_cpu_seconds"]
     console.print(
         f"Host speed: a 2,000,000-step Python loop took {speed['before']} ms before, {speed['after']} ms after"
     )
     console.print(f"CPU seconds of each server process during the check-ins: {results['checkin_worker_cpu_seconds']}")
+    console.print(f"CPU seconds of the 8 clients (this process) during the check-ins: {clients_cpu_seconds}")
     console.print(f"Wrote bench/results/{name}")
     return 0
 
