@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Dialect, bindparam, insert, inspect, select
+from sqlalchemy import Dialect, bindparam, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -71,7 +71,7 @@ def store_once(
             if not detached:
                 session.add(row)
                 session.flush()
-            elif not insert_detached(session, row, skip_stored_key=True):
+            elif not insert_detached(session, row):
                 # A retry, or a concurrent submission that won the race: under PostgreSQL the insert waited
                 # for it to commit, and this later statement sees it.
                 existing = _by_key(session, model, patient_id, key)
@@ -115,17 +115,17 @@ def _by_key(session: Session, model: type[R], patient_id: int, key: str) -> R | 
 _KEY_LOOKUPS: dict[type[Any], Any] = {}
 
 
-def insert_detached(session: Session, row: Any, *, skip_stored_key: bool = False) -> bool:
-    """Insert a new ORM object with one Core statement, in the session's transaction, and give it its id.
-    With `skip_stored_key`, a row whose (patient_id, idempotency_key) is stored already is not inserted
-    (`ON CONFLICT DO NOTHING`) and False is returned; True when the row was inserted.
+def insert_detached(session: Session, row: Any) -> bool:
+    """Insert a new record stored once with one statement, in the session's transaction, and give it its
+    id: True. A row whose (patient_id, idempotency_key) is stored already is not inserted (`ON CONFLICT DO
+    NOTHING`): False.
 
     Column defaults are set on the object as a flush would set them, so it reads back what was stored.
     The object is not added to the session: the ORM does not track it afterwards (a change to it is not
     saved; a query of this session loads its own copy). The ORM's unit of work for one new row cost about
     as much as the rest of the write; this is one statement sent to the driver (`Prepared`), by model."""
     model = type(row)
-    statement, columns = _INSERTS.get((model, skip_stored_key)) or _insert_of(model, skip_stored_key)
+    statement, columns = _INSERTS.get(model) or _insert_of(model)
     values: dict[str, Any] = {}
     for key, default in columns:
         value = getattr(row, key)
@@ -141,12 +141,13 @@ def insert_detached(session: Session, row: Any, *, skip_stored_key: bool = False
 
 
 Columns = list[tuple[str, ColumnDefault | None]]
-_INSERTS: dict[tuple[type[Any], bool], tuple[Prepared, Columns]] = {}
+_INSERTS: dict[type[Any], tuple[Prepared, Columns]] = {}
 STORED_KEY = ["patient_id", "idempotency_key"]  # the unique index every record stored once has
 
 
-def _insert_of(model: type[Any], skip_stored_key: bool) -> tuple[Prepared, Columns]:
-    """The INSERT of every column but the generated id, and each column's Python-side default."""
+def _insert_of(model: type[Any]) -> tuple[Prepared, Columns]:
+    """The INSERT of every column but the generated id that skips a stored key, and each column's
+    Python-side default."""
     mapper = inspect(model)
     columns: Columns = []
     for prop in mapper.column_attrs:
@@ -170,8 +171,7 @@ def _insert_of(model: type[Any], skip_stored_key: bool) -> tuple[Prepared, Colum
             return postgresql.insert(table).on_conflict_do_nothing(index_elements=STORED_KEY)
         raise TypeError(f"no INSERT ... ON CONFLICT for the {dialect.name} dialect")
 
-    prepared = Prepared(skipping_stored_key if skip_stored_key else insert(table), model.__name__)
-    found = _INSERTS[(model, skip_stored_key)] = (prepared, columns)
+    found = _INSERTS[model] = (Prepared(skipping_stored_key, model.__name__), columns)
     return found
 
 
